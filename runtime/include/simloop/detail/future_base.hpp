@@ -1,0 +1,117 @@
+#pragma once
+// The untyped core of Future<T> and Task<T>.
+//
+// State machine (asyncio.Future plus concurrent.futures' "running"):
+//
+//     pending --set_running_or_notify_cancel()--> running
+//     pending | running --set_result/set_exception--> done
+//     pending --cancel()--> cancelled          (a running future refuses cancel)
+//
+// done and cancelled are terminal and absorb: a second set_result raises
+// InvalidStateError [S14]. On entering a terminal state every done callback is
+// scheduled with call_soon, in registration order, exactly once [S18, S19];
+// never called inline. A callback added afterwards is scheduled at once [S20].
+//
+// Ownership: futures are reference counted (Ref). A callback registered here
+// holds whatever it captured until it runs or is removed.
+#include <simloop/detail/ref.hpp>
+#include <simloop/detail/unique_function.hpp>
+#include <simloop/errors.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace simloop {
+class Loop;
+
+enum class FutureState : std::uint8_t { pending, running, done, cancelled };
+const char* to_string(FutureState s) noexcept;
+
+namespace detail {
+
+class FutureBase;
+using DoneFn = UniqueFunction<void(FutureBase*)>;
+
+class FutureBase : public RefCounted {
+ public:
+  explicit FutureBase(Loop& loop);
+  ~FutureBase() override;
+
+  Loop& loop() const noexcept { return *loop_; }
+  std::uint64_t id() const noexcept { return id_; }
+  FutureState state() const noexcept { return state_; }
+  bool done() const noexcept { return state_ == FutureState::done || state_ == FutureState::cancelled; }
+  bool cancelled() const noexcept { return state_ == FutureState::cancelled; }
+  bool running() const noexcept { return state_ == FutureState::running; }
+  virtual bool is_task() const noexcept { return false; }
+
+  // [S16] pending -> cancelled; false (and no change) otherwise. Tasks override:
+  // cancelling a task only requests it.
+  virtual bool cancel(std::string msg = {});
+  // [S24] pending -> running (true); cancelled -> false; otherwise InvalidStateError.
+  bool set_running_or_notify_cancel();
+  // [S13, S14, S22]
+  void set_exception(std::exception_ptr e);
+  // [S13, S15, S17] The exception (null if it has a result); throws
+  // CancelledError if cancelled, InvalidStateError if not done.
+  std::exception_ptr exception();
+  // Throws what result() would throw; returns if a value is available.
+  void check_result();
+
+  std::uint64_t add_done_callback(DoneFn fn, std::uint64_t owner_task = 0);
+  // Removes the registration with this id; returns how many were removed (0 or 1).
+  std::size_t remove_done_callback(std::uint64_t callback_id);
+  std::size_t done_callback_count() const noexcept { return callbacks_.size(); }
+
+  // The message given to cancel(msg) (empty if none).
+  const std::string& cancel_message() const noexcept { return cancel_msg_; }
+  // The CancelledError to raise, as asyncio's _make_cancelled_error: the
+  // saved one the first time (a task whose coroutine raised it), then a new
+  // one built from the cancel message.
+  std::exception_ptr make_cancelled_error();
+  // The stored exception without marking it retrieved (for diagnostics).
+  const std::exception_ptr& peek_exception() const noexcept { return exc_; }
+
+  // --- internal transitions (used by Future<T>, Task<T> and combinators) ---
+  // pending|running -> done with the value already stored by the subclass.
+  void mark_result_set();
+  // Cancel regardless of the task override (asyncio's super().cancel()).
+  bool cancel_future(std::string msg);
+  [[noreturn]] void throw_invalid_transition(const char* what) const;
+
+ protected:
+  void schedule_callbacks();
+  void set_cancel_message(std::string msg) { cancel_msg_ = std::move(msg); }
+
+  std::exception_ptr cancelled_exc_;  // saved CancelledError (tasks)
+  bool log_traceback_ = false;        // an exception nobody retrieved yet [S36]
+
+ private:
+  struct Callback {
+    DoneFn fn;
+    std::uint64_t id;
+    std::uint64_t owner_task;
+  };
+  Loop* loop_;
+  std::uint64_t loop_serial_;
+  std::uint64_t id_;
+  std::uint64_t next_callback_id_ = 0;
+  FutureState state_ = FutureState::pending;
+  std::exception_ptr exc_;
+  std::string cancel_msg_;
+  std::vector<Callback> callbacks_;
+};
+
+// Storage for a future's value; empty for void.
+template <class T>
+struct ValueSlot {
+  std::optional<T> value;
+};
+template <>
+struct ValueSlot<void> {};
+
+}  // namespace detail
+}  // namespace simloop

@@ -1,0 +1,140 @@
+#pragma once
+// Future<T>: asyncio.Future — a cheap, reference-counted handle to a result
+// that will be set later. See detail/future_base.hpp for the state machine.
+//
+//   sl::Future<int> f;                 // on the running loop
+//   loop.call_soon([f]() mutable { f.set_result(42); });
+//   int v = co_await f;                // suspends until done [S23]
+//
+// Awaiting a done future returns at once without suspending; awaiting it again
+// is fine and returns the same result.
+#include <simloop/detail/future_base.hpp>
+#include <simloop/detail/suspend.hpp>
+#include <simloop/loop.hpp>
+
+#include <coroutine>
+#include <exception>
+#include <type_traits>
+#include <utility>
+
+namespace simloop {
+
+namespace detail {
+template <class T>
+class FutureImpl final : public FutureBase, public ValueSlot<T> {
+ public:
+  using FutureBase::FutureBase;
+};
+
+template <class T>
+decltype(auto) slot_result(FutureBase& b, ValueSlot<T>* v) {
+  b.check_result();
+  if constexpr (!std::is_void_v<T>) return static_cast<const T&>(*v->value);
+}
+
+// Awaiter shared by Future<T> and Task<T>.
+template <class T>
+struct FutureAwaiter {
+  FutureBase* base;
+  ValueSlot<T>* slot;
+  TaskBase* task = nullptr;
+
+  bool await_ready() const noexcept { return base->done(); }
+  void await_suspend(std::coroutine_handle<> h) {
+    task = &task_for_await("a Future");
+    suspend_on(*task, *base, h);
+  }
+  T await_resume() {
+    if (task) rethrow_pending(*task);
+    base->check_result();
+    if constexpr (!std::is_void_v<T>) {
+      if constexpr (std::is_copy_constructible_v<T>) {
+        return *slot->value;
+      } else {
+        return std::move(*slot->value);
+      }
+    }
+  }
+};
+}  // namespace detail
+
+template <class T>
+class Future {
+ public:
+  using value_type = T;
+
+  // A new pending future on the running loop (or on `loop`).
+  Future() : Future(get_running_loop()) {}
+  explicit Future(Loop& loop) {
+    auto* p = new detail::FutureImpl<T>(loop);
+    b_ = detail::Ref<detail::FutureBase>(p);
+    v_ = p;
+  }
+  Future(detail::Ref<detail::FutureBase> b, detail::ValueSlot<T>* v) : b_(std::move(b)), v_(v) {}
+
+  FutureState state() const noexcept { return b_->state(); }
+  bool done() const noexcept { return b_->done(); }
+  bool cancelled() const noexcept { return b_->cancelled(); }
+  std::uint64_t id() const noexcept { return b_->id(); }
+  Loop& get_loop() const noexcept { return b_->loop(); }
+
+  // [S12, S14] pending|running -> done; InvalidStateError if already done or cancelled.
+  template <class... A>
+  void set_result(A&&... a) {
+    static_assert(std::is_void_v<T> ? sizeof...(A) == 0 : sizeof...(A) >= 1,
+                  "Future<void>::set_result() takes no value; Future<T>::set_result(v) takes one");
+    if (b_->done()) throw_set_result_done();
+    if constexpr (!std::is_void_v<T>) v_->value.emplace(std::forward<A>(a)...);
+    set_result_stored();
+  }
+  // [S13] Also accepts an exception object: set_exception(std::runtime_error("x")).
+  void set_exception(std::exception_ptr e) { b_->set_exception(std::move(e)); }
+  template <class E, class = std::enable_if_t<!std::is_same_v<std::decay_t<E>, std::exception_ptr>>>
+  void set_exception(E&& e) {
+    b_->set_exception(std::make_exception_ptr(std::forward<E>(e)));
+  }
+  // [S12, S15, S17] Returns the value (void: nothing) or throws the exception,
+  // CancelledError, or InvalidStateError("Result is not set.").
+  decltype(auto) result() const { return detail::slot_result<T>(*b_, v_); }
+  std::exception_ptr exception() const { return b_->exception(); }
+  bool cancel(std::string msg = {}) { return b_->cancel(std::move(msg)); }
+  bool set_running_or_notify_cancel() { return b_->set_running_or_notify_cancel(); }
+
+  // [S18-S20] cb(Future<T>) (or cb()) runs via call_soon once the future is
+  // done. Returns an id for remove_done_callback.
+  template <class F>
+  std::uint64_t add_done_callback(F cb) {
+    return b_->add_done_callback([cb = std::move(cb), v = v_](detail::FutureBase* b) mutable {
+      if constexpr (std::is_invocable_v<F&, Future<T>>) {
+        cb(Future<T>(detail::Ref<detail::FutureBase>(b), v));
+      } else {
+        cb();
+      }
+    });
+  }
+  // [S21] Returns how many registrations were removed.
+  std::size_t remove_done_callback(std::uint64_t callback_id) { return b_->remove_done_callback(callback_id); }
+
+  detail::FutureAwaiter<T> operator co_await() const noexcept { return {b_.get(), v_}; }
+
+  detail::FutureBase* base() const noexcept { return b_.get(); }
+  detail::ValueSlot<T>* slot() const noexcept { return v_; }
+  friend bool operator==(const Future& a, const Future& b) noexcept { return a.b_ == b.b_; }
+
+ protected:
+  void set_result_stored();
+  [[noreturn]] void throw_set_result_done() const;
+  detail::Ref<detail::FutureBase> b_;
+  detail::ValueSlot<T>* v_ = nullptr;
+};
+
+template <class T>
+void Future<T>::set_result_stored() {
+  b_->mark_result_set();
+}
+template <class T>
+void Future<T>::throw_set_result_done() const {
+  b_->throw_invalid_transition("set_result");
+}
+
+}  // namespace simloop

@@ -1,0 +1,247 @@
+#pragma once
+// The event loop: asyncio's BaseEventLoop._run_once, shared by the real-clock
+// loop (simloop::run) and the simulator's SimLoop.
+//
+// Both worlds run the same scheduling code; they differ only in
+//   - how time passes (time(), wait_for_work()), and
+//   - how nondeterministic choices are made (choose(), timer_jitter()):
+//     the base answers 0 everywhere, which is exactly asyncio's order.
+// So a program sees identical iteration semantics on both (SEMANTICS S1-S6).
+//
+// Iterations (S2, S4): an iteration first moves every due timer to the end of
+// the ready queue (deadline order, ties in registration order), then runs
+// exactly the callbacks that were ready when it started; callbacks scheduled
+// meanwhile run in the next iteration.
+#include <simloop/detail/ref.hpp>
+#include <simloop/detail/unique_function.hpp>
+#include <simloop/time.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace simloop {
+
+template <class T>
+class Future;
+template <class T>
+class Coro;
+
+namespace detail {
+class FutureBase;
+class TaskBase;
+
+// State shared by a Handle and the loop: the cancelled flag, and for timers
+// the callback and deadline (a cancelled timer drops its callback at once, as
+// asyncio's TimerHandle.cancel does, so captured references are released).
+struct HandleState : RefCounted {
+  UniqueFunction<void()> callback;
+  TimePoint when{};
+  std::uint64_t seq = 0;       // registration order: ties on `when` break on it
+  std::uint64_t owner_task = 0; // the task that registered it (0: none)
+  bool cancelled = false;
+  bool is_timer = false;
+};
+}  // namespace detail
+
+// Which kind of nondeterministic choice the loop is asking for. Index 0 of
+// every choice is what a plain asyncio loop does.
+enum class ChoicePoint : std::uint8_t {
+  ready_order,       // which callback of the current batch runs next (opt-in)
+  timer_tie,         // which of several timers due at the same instant fires first
+  timer_jitter,      // extra delay added to a timer's deadline
+  executor_latency,  // virtual duration of executor work
+  io_latency,        // virtual latency of simulated IO
+  buggify,           // a fault-injection point
+};
+const char* to_string(ChoicePoint why) noexcept;
+
+// A cancellable reference to a scheduled callback (asyncio.Handle).
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(detail::Ref<detail::HandleState> s) : s_(std::move(s)) {}
+  void cancel();
+  bool cancelled() const noexcept { return s_ && s_->cancelled; }
+  explicit operator bool() const noexcept { return static_cast<bool>(s_); }
+
+ protected:
+  detail::Ref<detail::HandleState> s_;
+};
+
+// asyncio.TimerHandle: also knows its deadline.
+class TimerHandle : public Handle {
+ public:
+  using Handle::Handle;
+  TimePoint when() const noexcept { return s_ ? s_->when : TimePoint{}; }
+};
+
+// What the loop tells an observer (the simulator's trace) as it runs.
+// All methods default to nothing, so an observer overrides what it records.
+class LoopObserver {
+ public:
+  virtual ~LoopObserver() = default;
+  virtual void on_task_created(const detail::TaskBase&) {}
+  // A step of the task starts; `throwing` when an exception is thrown in.
+  virtual void on_task_step(const detail::TaskBase&, bool /*throwing*/) {}
+  // The task suspended: on `fut`, or with fut == nullptr on a bare yield (sleep(0)).
+  virtual void on_task_suspended(const detail::TaskBase&, const detail::FutureBase* /*fut*/) {}
+  // The task reached a terminal state (done with result/exception, or cancelled).
+  virtual void on_task_finished(const detail::TaskBase&) {}
+  virtual void on_cancel_requested(const detail::TaskBase&, const std::string& /*msg*/) {}
+  virtual void on_timer_fired(const detail::HandleState&) {}
+  virtual void on_callback(std::uint64_t /*owner_task*/) {}
+  virtual void on_exception_report(const std::string& /*message*/) {}
+};
+
+// One entry of the ready queue. `fn` gets `arg` (the future whose done
+// callback this is, or nullptr for a plain callback).
+struct ReadyItem {
+  detail::UniqueFunction<void(detail::FutureBase*)> fn;
+  detail::Ref<detail::FutureBase> arg;
+  detail::Ref<detail::HandleState> handle;  // null for internal callbacks
+  std::uint64_t owner_task = 0;             // whose work this is (for traces and PCT)
+};
+
+class Loop {
+ public:
+  Loop();
+  virtual ~Loop();
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  // --- time and scheduling (asyncio's names) ---------------------------------
+  virtual TimePoint time() const = 0;
+  Handle call_soon(detail::UniqueFunction<void()> cb);
+  TimerHandle call_later(Duration delay, detail::UniqueFunction<void()> cb);
+  TimerHandle call_at(TimePoint when, detail::UniqueFunction<void()> cb);
+  // Thread-safe variant; only the real loop accepts calls from other threads.
+  virtual Handle call_soon_threadsafe(detail::UniqueFunction<void()> cb);
+
+  // --- running ---------------------------------------------------------------
+  void run_forever();
+  void stop() noexcept { stopping_ = true; }
+  bool is_running() const noexcept { return running_; }
+  // Run until `f` is done and return its result (or throw its exception) [S9].
+  template <class T>
+  T run_until_complete(Future<T> f);
+  // Wraps the coroutine in a task first [S9].
+  template <class T>
+  T run_until_complete(Coro<T> c);
+
+  // Cancel every task still pending and run the loop until they finish, as
+  // asyncio.run() does at the end (its _cancel_all_tasks).
+  void cancel_all_tasks();
+
+  // Teardown, called by each concrete loop's destructor while the loop is
+  // still whole: every task still pending is reported ("Task was destroyed but
+  // it is pending!" [S37]) and its coroutine frame destroyed; then every
+  // scheduled callback and timer is dropped. Idempotent.
+  void close() noexcept;
+  bool is_closed() const noexcept { return closed_; }
+
+  // --- tasks -----------------------------------------------------------------
+  detail::TaskBase* current_task() const noexcept { return current_task_; }
+  // Tasks not yet finished, in creation order (never address order).
+  std::vector<detail::Ref<detail::TaskBase>> all_tasks() const;
+  std::uint64_t next_task_number() noexcept { return ++task_counter_; }
+  std::uint64_t next_future_id() noexcept { return ++future_counter_; }
+
+  // --- internals used by futures and tasks -------------------------------------
+  void schedule(ReadyItem item);
+  void register_task(detail::TaskBase& t);
+  void unregister_task(detail::TaskBase& t);
+  void enter_task(detail::TaskBase& t);
+  void leave_task(detail::TaskBase& t);
+  // asyncio's call_exception_handler: "Task exception was never retrieved", ...
+  virtual void report(const std::string& message);
+
+  LoopObserver* observer() const noexcept { return observer_; }
+  void set_observer(LoopObserver* o) noexcept { observer_ = o; }
+
+  std::uint64_t steps() const noexcept { return steps_; }            // callbacks run
+  std::uint64_t iterations() const noexcept { return iterations_; }  // _run_once calls
+  std::size_t ready_count() const noexcept { return ready_.size(); }
+  std::size_t timer_count() const noexcept { return timers_.size(); }
+  // Earliest live timer deadline, if any (drops cancelled heads first).
+  std::optional<TimePoint> next_timer_deadline();
+
+  // Identifies this loop for futures that may outlive it (see FutureBase).
+  std::uint64_t serial() const noexcept { return serial_; }
+  static Loop* find_live(std::uint64_t serial) noexcept;
+
+  // Seconds-style deadline helper for users: time() + d.
+  TimePoint deadline_after(Duration d) const { return time() + d; }
+
+ protected:
+  // Nothing is ready: let time pass until `deadline` (or, with none, until
+  // something arrives). The simulator jumps its clock; with no deadline it has
+  // found a deadlock and throws.
+  virtual void wait_for_work(std::optional<TimePoint> deadline) = 0;
+  // Non-blocking poll for work from outside the loop (the real loop's
+  // thread-safe queue). Called once per iteration.
+  virtual void poll_external() {}
+  // A choice among `n` options; 0 is asyncio's. `tasks` names the task each
+  // option belongs to (0: none), for strategies that prioritise tasks.
+  virtual std::size_t choose(std::size_t n, ChoicePoint why, std::span<const std::uint64_t> tasks);
+  // Extra delay for a newly registered timer (simulated jitter). Default none.
+  virtual Duration timer_jitter() { return Duration::zero(); }
+  // Called before each callback runs (step budgets, traces).
+  virtual void before_callback(const ReadyItem&) {}
+
+  // Opt-in exploration of ready order (asyncio guarantees FIFO, so this explores
+  // orders beyond asyncio's guarantee). Timer ties are asked whenever >1 timer
+  // is due at the same instant and explore_timer_ties_ is set.
+  bool explore_ready_order_ = false;
+  bool explore_timer_ties_ = false;
+
+  void run_once();
+  // Drop everything still scheduled without running it (teardown).
+  void clear_scheduled() noexcept;
+
+ private:
+  struct TimerEntry {
+    TimePoint when;
+    std::uint64_t seq;
+    detail::HandleState* h;  // owns one reference
+  };
+  static bool timer_after(const TimerEntry& a, const TimerEntry& b) noexcept {
+    return a.when != b.when ? a.when > b.when : a.seq > b.seq;
+  }
+  void push_timer(detail::Ref<detail::HandleState> h);
+  TimerEntry pop_timer();
+  void move_due_timers(TimePoint now);
+  void fire_timer(detail::Ref<detail::HandleState> h);
+  static ReadyItem handle_item(const detail::Ref<detail::HandleState>& h);
+
+  std::deque<ReadyItem> ready_;
+  std::vector<TimerEntry> timers_;  // binary min-heap on (when, seq)
+  std::vector<detail::Ref<detail::HandleState>> tie_buf_;
+  std::vector<std::uint64_t> choice_tasks_;
+  std::vector<detail::TaskBase*> tasks_;  // live tasks, creation order; holes compacted lazily
+  std::size_t task_holes_ = 0;
+  detail::TaskBase* current_task_ = nullptr;
+  LoopObserver* observer_ = nullptr;
+  std::uint64_t task_counter_ = 0;
+  std::uint64_t future_counter_ = 0;
+  std::uint64_t handle_seq_ = 0;
+  std::uint64_t steps_ = 0;
+  std::uint64_t iterations_ = 0;
+  std::uint64_t serial_ = 0;
+  bool stopping_ = false;
+  bool running_ = false;
+  bool closed_ = false;
+  Loop* outer_running_ = nullptr;
+};
+
+// The loop running on this thread. Throws RuntimeError-like std::runtime_error
+// naming the fix when there is none [S7].
+Loop& get_running_loop();
+// The running loop or nullptr.
+Loop* running_loop() noexcept;
+
+}  // namespace simloop

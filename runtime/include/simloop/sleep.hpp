@@ -1,0 +1,51 @@
+#pragma once
+// sleep(d): asyncio.sleep.
+//   d <= 0  a bare yield: the task gives up exactly one loop iteration [S39].
+//   d > 0   a future set by a call_later(d) timer; the task resumes in the
+//           iteration after the timer fires (the future's done callback is
+//           call_soon'ed), exactly as asyncio. Cancelling the sleeping task
+//           cancels the future, and the timer is cancelled on the way out [S40].
+#include <simloop/future.hpp>
+#include <simloop/loop.hpp>
+
+#include <coroutine>
+
+namespace simloop {
+
+class SleepAwaiter {
+ public:
+  explicit SleepAwaiter(Duration d) : delay_(d) {}
+  SleepAwaiter(SleepAwaiter&&) = default;
+  ~SleepAwaiter() { timer_.cancel(); }  // the `finally: h.cancel()` of asyncio.sleep
+
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    task_ = &detail::task_for_await("sleep()");
+    if (delay_ <= Duration::zero()) {
+      detail::suspend_yield(*task_, h);
+      return;
+    }
+    Loop& loop = get_running_loop();
+    fut_ = Future<void>(loop);
+    timer_ = loop.call_later(delay_, [f = fut_]() mutable {
+      if (!f.done()) f.set_result();  // futures._set_result_unless_cancelled
+    });
+    detail::suspend_on(*task_, *fut_.base(), h);
+  }
+  void await_resume() {
+    timer_.cancel();
+    detail::rethrow_pending(*task_);
+    if (fut_.base()) fut_.result();
+  }
+
+ private:
+  Duration delay_;
+  detail::TaskBase* task_ = nullptr;
+  Future<void> fut_{detail::Ref<detail::FutureBase>(), nullptr};
+  TimerHandle timer_;
+};
+
+// co_await sleep(1s);   co_await sleep(Duration::zero());  // yield once
+inline SleepAwaiter sleep(Duration d) { return SleepAwaiter(d); }
+
+}  // namespace simloop

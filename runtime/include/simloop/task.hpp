@@ -1,0 +1,217 @@
+#pragma once
+// Task<T>: asyncio.Task — a coroutine scheduled on the loop, itself a Future<T>.
+//
+// Life of a task (asyncio's Task.__step, ported):
+//   create_task(coro)   the first step is scheduled with call_soon [S25]; the
+//                       loop holds a reference until the task ends.
+//   step                resumes the coroutine until it suspends on a future
+//                       (the task then waits for that future's done callback),
+//                       yields bare (sleep(0): the next step is call_soon'ed),
+//                       returns (done with its value) or throws (done with the
+//                       exception; cancelled if it was CancelledError).
+//   cancel(msg)         a request: if the task waits on a future, that future
+//                       is cancelled (its CancelledError then reaches the
+//                       coroutine at the await) [S29]; otherwise the next step
+//                       throws CancelledError in (must_cancel) [S34]. A task
+//                       cancelled before its first step never runs its body
+//                       [S28]. The coroutine may catch the CancelledError [S30].
+//   cancelling()/uncancel()  count of pending cancel requests [S31, S33].
+#include <simloop/coro.hpp>
+#include <simloop/future.hpp>
+
+#include <coroutine>
+#include <cstddef>
+#include <string>
+
+namespace simloop {
+
+namespace detail {
+
+class TaskBase : public FutureBase {
+ public:
+  static constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
+
+  TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name);
+  ~TaskBase() override;
+
+  bool is_task() const noexcept override { return true; }
+  bool cancel(std::string msg = {}) override;
+  int cancelling() const noexcept { return num_cancels_requested_; }
+  int uncancel() noexcept {
+    if (num_cancels_requested_ > 0) --num_cancels_requested_;
+    return num_cancels_requested_;
+  }
+  const std::string& name() const noexcept { return name_; }
+  void set_name(std::string n) { name_ = std::move(n); }
+  // Sequence number of this task on its loop (1, 2, ...): the n of "Task-n".
+  std::uint64_t task_id() const noexcept { return task_id_; }
+  // What the task is suspended on (null: running, ready, or a bare yield).
+  FutureBase* waiting_on() const noexcept { return fut_waiter_.get(); }
+  bool started() const noexcept { return started_; }
+  bool must_cancel() const noexcept { return must_cancel_; }
+
+  // Loop teardown: destroy the coroutine frame of a task that never finished.
+  void destroy_frame() noexcept;
+
+  // --- the awaiter protocol (detail/suspend.hpp) -----------------------------
+  void step(std::exception_ptr exc);
+  void wakeup(FutureBase* f);
+  void note_suspend_on(FutureBase& f, std::coroutine_handle<> h) noexcept {
+    yield_ = Yield::blocking;
+    yielded_ = &f;
+    resume_point_ = h;
+  }
+  void note_suspend_yield(std::coroutine_handle<> h) noexcept {
+    yield_ = Yield::bare;
+    resume_point_ = h;
+  }
+  void rethrow_pending() {
+    if (pending_exc_) std::rethrow_exception(std::exchange(pending_exc_, nullptr));
+  }
+
+  std::size_t loop_slot_ = kNoSlot;  // index in the loop's task list
+
+ protected:
+  // The root coroutine returned: store its value and mark the task done.
+  virtual void finish_with_root_value() = 0;
+  virtual std::exception_ptr root_exception() noexcept = 0;
+  void schedule_step(std::exception_ptr exc);
+
+ private:
+  enum class Yield : std::uint8_t { none, bare, blocking };
+  void finish(std::exception_ptr exc);
+
+  std::coroutine_handle<> root_;
+  std::coroutine_handle<> resume_point_;
+  Ref<FutureBase> fut_waiter_;
+  FutureBase* yielded_ = nullptr;
+  std::exception_ptr pending_exc_;
+  std::string name_;
+  std::uint64_t task_id_;
+  int num_cancels_requested_ = 0;
+  Yield yield_ = Yield::none;
+  bool must_cancel_ = false;
+  bool started_ = false;
+};
+
+template <class T>
+class TaskImpl final : public TaskBase, public ValueSlot<T> {
+ public:
+  TaskImpl(Loop& loop, typename Coro<T>::handle_type h, std::string name)
+      : TaskBase(loop, h, std::move(name)), h_(h) {}
+
+ protected:
+  void finish_with_root_value() override {
+    if constexpr (!std::is_void_v<T>) this->value.emplace(std::move(*h_.promise().value));
+    mark_result_set();
+  }
+  std::exception_ptr root_exception() noexcept override { return h_.promise().exception; }
+
+ private:
+  typename Coro<T>::handle_type h_;
+};
+
+bool is_cancelled_error(const std::exception_ptr& e) noexcept;
+
+}  // namespace detail
+
+// A type-erased handle to a task of any result type (asyncio.Task without T).
+class AnyTask {
+ public:
+  AnyTask() = default;
+  explicit AnyTask(detail::Ref<detail::TaskBase> t) : t_(std::move(t)) {}
+  explicit operator bool() const noexcept { return static_cast<bool>(t_); }
+
+  const std::string& name() const noexcept { return t_->name(); }
+  std::uint64_t id() const noexcept { return t_->task_id(); }
+  FutureState state() const noexcept { return t_->state(); }
+  bool done() const noexcept { return t_->done(); }
+  bool cancelled() const noexcept { return t_->cancelled(); }
+  bool cancel(std::string msg = {}) { return t_->cancel(std::move(msg)); }
+  int cancelling() const noexcept { return t_->cancelling(); }
+  int uncancel() noexcept { return t_->uncancel(); }
+  std::exception_ptr exception() const { return t_->exception(); }
+  detail::TaskBase* base() const noexcept { return t_.get(); }
+  friend bool operator==(const AnyTask& a, const AnyTask& b) noexcept { return a.t_ == b.t_; }
+
+ private:
+  detail::Ref<detail::TaskBase> t_;
+};
+
+template <class T>
+class Task : public Future<T> {
+ public:
+  Task() = default;
+  explicit Task(detail::Ref<detail::TaskImpl<T>> t)
+      : Future<T>(detail::Ref<detail::FutureBase>(t.get()), static_cast<detail::ValueSlot<T>*>(t.get())) {}
+
+  const std::string& name() const noexcept { return task()->name(); }
+  const std::string& get_name() const noexcept { return task()->name(); }
+  void set_name(std::string n) { task()->set_name(std::move(n)); }
+  std::uint64_t task_id() const noexcept { return task()->task_id(); }
+  int cancelling() const noexcept { return task()->cancelling(); }
+  int uncancel() noexcept { return task()->uncancel(); }
+  operator AnyTask() const { return AnyTask(detail::Ref<detail::TaskBase>(task())); }  // NOLINT: a Task is an AnyTask
+  detail::TaskBase* task() const noexcept { return static_cast<detail::TaskBase*>(this->b_.get()); }
+};
+
+// [S25, S26] Wrap `coro` in a task on `loop`; its first step runs on the next
+// loop iteration. Name defaults to "Task-<n>".
+template <class T>
+Task<T> create_task(Loop& loop, Coro<T> coro, std::string name = {}) {
+  auto h = coro.release();
+  if (!h)
+    throw std::logic_error("create_task() got an empty or already-used Coro: call the coroutine function again");
+  return Task<T>(detail::make_ref<detail::TaskImpl<T>>(loop, h, std::move(name)));
+}
+template <class T>
+Task<T> create_task(Coro<T> coro, std::string name = {}) {
+  return create_task(get_running_loop(), std::move(coro), std::move(name));
+}
+
+// A coroutine *lambda* must outlive its coroutine: `create_task([&]() -> Coro<T> {...}())`
+// destroys the closure at the end of the statement while the task still runs
+// (a classic C++ trap). Pass the lambda itself instead — `create_task([&]() ->
+// Coro<T> {...})` — and simloop keeps the closure inside the coroutine frame.
+template <class F>
+auto co_invoke(F f) -> std::invoke_result_t<F&> {
+  co_return co_await f();
+}
+
+template <class F, class = std::enable_if_t<std::is_invocable_v<F&>>>
+auto create_task(Loop& loop, F&& f, std::string name = {}) {
+  return create_task(loop, co_invoke(std::forward<F>(f)), std::move(name));
+}
+template <class F, class = std::enable_if_t<std::is_invocable_v<F&>>>
+auto create_task(F&& f, std::string name = {}) {
+  return create_task(get_running_loop(), co_invoke(std::forward<F>(f)), std::move(name));
+}
+
+// [S41] The running task, or an empty AnyTask outside one.
+AnyTask current_task();
+
+template <class T>
+T Loop::run_until_complete(Future<T> f) {
+  // [S9] Stop the loop from f's done callback, then return its result.
+  auto id = f.add_done_callback([this] { stop(); });
+  try {
+    run_forever();
+  } catch (...) {
+    f.remove_done_callback(id);
+    throw;
+  }
+  f.remove_done_callback(id);
+  if (!f.done()) throw std::runtime_error("the event loop stopped before the future completed (stop() was called)");
+  if constexpr (std::is_void_v<T>) {
+    f.result();
+  } else {
+    return f.result();
+  }
+}
+
+template <class T>
+T Loop::run_until_complete(Coro<T> c) {
+  return run_until_complete(Future<T>(create_task(*this, std::move(c))));
+}
+
+}  // namespace simloop

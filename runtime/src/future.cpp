@@ -1,0 +1,129 @@
+#include <simloop/future.hpp>
+#include <simloop/task.hpp>
+
+#include <cassert>
+#include <cstdio>
+
+namespace simloop {
+
+const char* to_string(FutureState s) noexcept {
+  switch (s) {
+    case FutureState::pending: return "pending";
+    case FutureState::running: return "running";
+    case FutureState::done: return "done";
+    case FutureState::cancelled: return "cancelled";
+  }
+  return "?";
+}
+
+namespace detail {
+
+FutureBase::FutureBase(Loop& loop) : loop_(&loop), loop_serial_(loop.serial()), id_(loop.next_future_id()) {}
+
+FutureBase::~FutureBase() {
+  if (!log_traceback_) return;
+  // [S36] Nobody awaited it, nor asked for result()/exception().
+  std::string msg = std::string(is_task() ? "Task" : "Future") + " exception was never retrieved";
+  if (is_task()) msg += " (" + static_cast<TaskBase*>(this)->name() + ")";
+  msg += ": " + describe_exception(exc_);
+  if (Loop* l = Loop::find_live(loop_serial_)) {
+    l->report(msg);
+  } else {
+    std::fprintf(stderr, "simloop: %s\n", msg.c_str());
+  }
+}
+
+void FutureBase::throw_invalid_transition(const char* what) const {
+  throw InvalidStateError(std::string("invalid state: ") + what + "() on a " + to_string(state_) +
+                          " future (a result can be set once; check done() first)");
+}
+
+bool FutureBase::cancel_future(std::string msg) {
+  log_traceback_ = false;
+  if (state_ != FutureState::pending) return false;  // done, cancelled, or running [S16, S24]
+  state_ = FutureState::cancelled;
+  cancel_msg_ = std::move(msg);
+  schedule_callbacks();
+  return true;
+}
+
+bool FutureBase::cancel(std::string msg) { return cancel_future(std::move(msg)); }
+
+bool FutureBase::set_running_or_notify_cancel() {
+  if (state_ == FutureState::cancelled) return false;
+  if (state_ != FutureState::pending)
+    throw InvalidStateError(std::string("invalid state: set_running_or_notify_cancel() on a ") + to_string(state_) +
+                            " future (it may be called once, on a pending future)");
+  state_ = FutureState::running;
+  return true;
+}
+
+void FutureBase::mark_result_set() {
+  if (done()) throw_invalid_transition("set_result");
+  state_ = FutureState::done;
+  schedule_callbacks();
+}
+
+void FutureBase::set_exception(std::exception_ptr e) {
+  if (done()) throw_invalid_transition("set_exception");
+  if (!e) throw std::invalid_argument("set_exception() needs an exception: got an empty exception_ptr [S22]");
+  exc_ = std::move(e);
+  state_ = FutureState::done;
+  log_traceback_ = true;
+  schedule_callbacks();
+}
+
+std::exception_ptr FutureBase::make_cancelled_error() {
+  if (cancelled_exc_) return std::exchange(cancelled_exc_, nullptr);
+  return std::make_exception_ptr(CancelledError(cancel_msg_));
+}
+
+std::exception_ptr FutureBase::exception() {
+  if (state_ == FutureState::cancelled) std::rethrow_exception(make_cancelled_error());
+  if (state_ != FutureState::done) throw InvalidStateError("Exception is not set.");
+  log_traceback_ = false;
+  return exc_;
+}
+
+void FutureBase::check_result() {
+  if (state_ == FutureState::cancelled) std::rethrow_exception(make_cancelled_error());
+  if (state_ != FutureState::done) throw InvalidStateError("Result is not set.");
+  log_traceback_ = false;
+  if (exc_) std::rethrow_exception(exc_);
+}
+
+std::uint64_t FutureBase::add_done_callback(DoneFn fn, std::uint64_t owner_task) {
+  std::uint64_t id = ++next_callback_id_;
+  if (done()) {
+    // [S20] Already done: scheduled at once, never called inline.
+    loop_->schedule(ReadyItem{std::move(fn), Ref<FutureBase>(this), nullptr, owner_task});
+  } else {
+    callbacks_.push_back(Callback{std::move(fn), id, owner_task});
+  }
+  return id;
+}
+
+std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
+  std::size_t n = 0;
+  for (auto it = callbacks_.begin(); it != callbacks_.end();) {
+    if (it->id == callback_id) {
+      it = callbacks_.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
+void FutureBase::schedule_callbacks() {
+  assert(done());
+  if (callbacks_.empty()) return;
+  // Move the list out first: a callback may add callbacks to this future.
+  auto cbs = std::move(callbacks_);
+  callbacks_.clear();
+  for (auto& c : cbs) loop_->schedule(ReadyItem{std::move(c.fn), Ref<FutureBase>(this), nullptr, c.owner_task});
+}
+
+}  // namespace detail
+}  // namespace simloop

@@ -1,0 +1,321 @@
+#include <simloop/loop.hpp>
+#include <simloop/task.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace simloop {
+
+namespace {
+thread_local Loop* tl_running_loop = nullptr;
+
+// Live loops by serial, so a future that outlives its loop can tell (it then
+// reports to stderr instead of a dangling loop). Looked up, never iterated.
+std::unordered_map<std::uint64_t, Loop*>& live_loops() {
+  static std::unordered_map<std::uint64_t, Loop*> m;
+  return m;
+}
+std::uint64_t g_loop_serial = 0;
+
+// Restores the running-loop slot even when run_forever unwinds.
+struct RunningGuard {
+  Loop* self;
+  Loop* saved;
+  bool& running;
+  RunningGuard(Loop* s, bool& r) : self(s), saved(tl_running_loop), running(r) {
+    tl_running_loop = s;
+    running = true;
+  }
+  ~RunningGuard() {
+    tl_running_loop = saved;
+    running = false;
+  }
+};
+}  // namespace
+
+const char* to_string(ChoicePoint why) noexcept {
+  switch (why) {
+    case ChoicePoint::ready_order: return "ready_order";
+    case ChoicePoint::timer_tie: return "timer_tie";
+    case ChoicePoint::timer_jitter: return "timer_jitter";
+    case ChoicePoint::executor_latency: return "executor_latency";
+    case ChoicePoint::io_latency: return "io_latency";
+    case ChoicePoint::buggify: return "buggify";
+  }
+  return "?";
+}
+
+void Handle::cancel() {
+  if (!s_ || s_->cancelled) return;
+  s_->cancelled = true;
+  s_->callback.reset();  // release what the callback captured, as TimerHandle.cancel does
+}
+
+Loop* running_loop() noexcept { return tl_running_loop; }
+
+Loop& get_running_loop() {
+  if (!tl_running_loop)
+    throw std::runtime_error(
+        "no running event loop: call this from a coroutine run by simloop::run() or simloop::sim::run()");
+  return *tl_running_loop;
+}
+
+Loop::Loop() : serial_(++g_loop_serial) { live_loops().emplace(serial_, this); }
+
+Loop::~Loop() {
+  // A concrete loop calls close() in its own destructor; this is the backstop.
+  closed_ = true;
+  clear_scheduled();
+  live_loops().erase(serial_);
+}
+
+Loop* Loop::find_live(std::uint64_t serial) noexcept {
+  auto& m = live_loops();
+  auto it = m.find(serial);
+  return it == m.end() ? nullptr : it->second;
+}
+
+void Loop::close() noexcept {
+  if (closed_) return;
+  closed_ = true;
+  // Destroying a frame runs destructors that may schedule callbacks or end
+  // other tasks; take a snapshot first and keep each task alive meanwhile.
+  auto pending = all_tasks();
+  for (auto& t : pending) {
+    if (t->done()) continue;
+    try {
+      report("Task was destroyed but it is pending! (" + t->name() + ")");
+    } catch (...) {
+    }
+    t->destroy_frame();
+    unregister_task(*t);
+  }
+  clear_scheduled();
+}
+
+void Loop::clear_scheduled() noexcept {
+  ready_.clear();
+  for (auto& e : timers_) e.h->release();
+  timers_.clear();
+  tie_buf_.clear();
+}
+
+Handle Loop::call_soon(detail::UniqueFunction<void()> cb) {
+  auto h = detail::make_ref<detail::HandleState>();
+  h->callback = std::move(cb);
+  h->seq = ++handle_seq_;
+  h->owner_task = current_task_ ? current_task_->task_id() : 0;
+  ready_.push_back(handle_item(h));
+  return Handle(std::move(h));
+}
+
+Handle Loop::call_soon_threadsafe(detail::UniqueFunction<void()> cb) { return call_soon(std::move(cb)); }
+
+TimerHandle Loop::call_later(Duration delay, detail::UniqueFunction<void()> cb) {
+  return call_at(time() + delay, std::move(cb));
+}
+
+TimerHandle Loop::call_at(TimePoint when, detail::UniqueFunction<void()> cb) {
+  auto h = detail::make_ref<detail::HandleState>();
+  h->callback = std::move(cb);
+  h->when = when + timer_jitter();
+  h->seq = ++handle_seq_;
+  h->owner_task = current_task_ ? current_task_->task_id() : 0;
+  h->is_timer = true;
+  push_timer(h);
+  return TimerHandle(std::move(h));
+}
+
+void Loop::push_timer(detail::Ref<detail::HandleState> h) {
+  TimePoint when = h->when;
+  std::uint64_t seq = h->seq;
+  timers_.push_back(TimerEntry{when, seq, h.detach()});
+  std::push_heap(timers_.begin(), timers_.end(), timer_after);
+}
+
+Loop::TimerEntry Loop::pop_timer() {
+  std::pop_heap(timers_.begin(), timers_.end(), timer_after);
+  TimerEntry e = timers_.back();
+  timers_.pop_back();
+  return e;
+}
+
+std::optional<TimePoint> Loop::next_timer_deadline() {
+  while (!timers_.empty() && timers_.front().h->cancelled) pop_timer().h->release();
+  if (timers_.empty()) return std::nullopt;
+  return timers_.front().when;
+}
+
+void Loop::schedule(ReadyItem item) { ready_.push_back(std::move(item)); }
+
+std::size_t Loop::choose(std::size_t, ChoicePoint, std::span<const std::uint64_t>) { return 0; }
+
+ReadyItem Loop::handle_item(const detail::Ref<detail::HandleState>& h) {
+  // run_once skips the item if the handle was cancelled meanwhile [S3].
+  return ReadyItem{[h](detail::FutureBase*) {
+                     auto cb = std::move(h->callback);
+                     if (cb) cb();
+                   },
+                   nullptr, h, h->owner_task};
+}
+
+void Loop::fire_timer(detail::Ref<detail::HandleState> h) {
+  if (observer_) observer_->on_timer_fired(*h);
+  ready_.push_back(handle_item(h));
+}
+
+void Loop::move_due_timers(TimePoint now) {
+  // Every due timer goes to the end of the ready queue in deadline order [S4];
+  // timers due at the very same instant are a choice point [S5].
+  while (!timers_.empty() && timers_.front().when <= now) {
+    TimerEntry e = pop_timer();
+    detail::Ref<detail::HandleState> h(e.h);
+    e.h->release();  // the Ref above now holds it
+    if (h->cancelled) continue;
+    if (!explore_timer_ties_ || timers_.empty() || timers_.front().when != e.when) {
+      fire_timer(std::move(h));
+      continue;
+    }
+    tie_buf_.clear();
+    tie_buf_.push_back(std::move(h));
+    while (!timers_.empty() && timers_.front().when == e.when) {
+      TimerEntry t = pop_timer();
+      detail::Ref<detail::HandleState> th(t.h);
+      t.h->release();
+      if (!th->cancelled) tie_buf_.push_back(std::move(th));
+    }
+    while (!tie_buf_.empty()) {
+      std::size_t i = 0;
+      if (tie_buf_.size() > 1) {
+        choice_tasks_.clear();
+        for (auto& t : tie_buf_) choice_tasks_.push_back(t->owner_task);
+        i = choose(tie_buf_.size(), ChoicePoint::timer_tie, choice_tasks_);
+      }
+      fire_timer(std::move(tie_buf_[i]));
+      tie_buf_.erase(tie_buf_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+  }
+}
+
+void Loop::run_once() {
+  ++iterations_;
+  poll_external();
+  if (ready_.empty() && !stopping_) {
+    // Nothing to do: let time pass until the earliest live timer [S6].
+    wait_for_work(next_timer_deadline());
+  }
+  move_due_timers(time());
+
+  // Run exactly the callbacks that were ready when this iteration started [S2].
+  std::size_t ntodo = ready_.size();
+  while (ntodo > 0) {
+    std::size_t i = 0;
+    if (explore_ready_order_ && ntodo > 1) {
+      choice_tasks_.clear();
+      for (std::size_t k = 0; k < ntodo; ++k) choice_tasks_.push_back(ready_[k].owner_task);
+      i = choose(ntodo, ChoicePoint::ready_order, choice_tasks_);
+    }
+    ReadyItem item = std::move(ready_[i]);
+    if (i == 0) {
+      ready_.pop_front();
+    } else {
+      ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    --ntodo;
+    if (item.handle && item.handle->cancelled) continue;  // a cancelled handle never runs [S3]
+    ++steps_;
+    before_callback(item);
+    if (observer_ && !item.arg) observer_->on_callback(item.owner_task);
+    item.fn(item.arg.get());
+  }
+}
+
+void Loop::run_forever() {
+  if (running_) throw std::runtime_error("this event loop is already running: await the work instead of running the loop again");
+  if (tl_running_loop)
+    throw std::runtime_error(
+        "cannot run an event loop while another loop is running on this thread: "
+        "co_await the coroutine (or create_task it) instead of calling run() inside a coroutine");
+  RunningGuard guard(this, running_);
+  stopping_ = false;
+  while (true) {
+    run_once();
+    if (stopping_) break;
+  }
+  stopping_ = false;
+}
+
+void Loop::register_task(detail::TaskBase& t) {
+  t.add_ref();  // the loop keeps a pending task alive until it finishes
+  t.loop_slot_ = tasks_.size();
+  tasks_.push_back(&t);
+}
+
+void Loop::unregister_task(detail::TaskBase& t) {
+  if (t.loop_slot_ == detail::TaskBase::kNoSlot) return;
+  tasks_[t.loop_slot_] = nullptr;
+  t.loop_slot_ = detail::TaskBase::kNoSlot;
+  ++task_holes_;
+  if (task_holes_ > 32 && task_holes_ * 2 > tasks_.size()) {
+    std::size_t w = 0;
+    for (auto* p : tasks_) {
+      if (!p) continue;
+      p->loop_slot_ = w;
+      tasks_[w++] = p;
+    }
+    tasks_.resize(w);
+    task_holes_ = 0;
+  }
+  t.release();
+}
+
+std::vector<detail::Ref<detail::TaskBase>> Loop::all_tasks() const {
+  std::vector<detail::Ref<detail::TaskBase>> out;
+  for (auto* p : tasks_)
+    if (p) out.emplace_back(p);
+  return out;
+}
+
+void Loop::enter_task(detail::TaskBase& t) {
+  if (current_task_)
+    throw std::runtime_error("cannot enter task " + t.name() + " while task " + current_task_->name() + " is running");
+  current_task_ = &t;
+}
+
+void Loop::leave_task(detail::TaskBase& t) {
+  (void)t;
+  current_task_ = nullptr;
+}
+
+void Loop::report(const std::string& message) {
+  if (observer_) observer_->on_exception_report(message);
+  std::fprintf(stderr, "simloop: %s\n", message.c_str());
+}
+
+void Loop::cancel_all_tasks() {
+  auto tasks = all_tasks();
+  if (tasks.empty()) return;
+  for (auto& t : tasks) t->cancel();
+  // Run until every one of them is done (asyncio.run gathers them with
+  // return_exceptions=True). A task that refuses to finish is the caller's
+  // problem: the simulator's deadlock/hang detection reports it.
+  // The stop is scheduled one iteration after the last task ends, as
+  // run_until_complete(gather(...)) would: gather's outer future completes in
+  // the last child's callback, and its done callback stops the loop.
+  std::size_t remaining = tasks.size();
+  for (auto& t : tasks) {
+    t->add_done_callback([&remaining, this](detail::FutureBase*) {
+      if (--remaining == 0) call_soon([this] { stop(); });
+    });
+  }
+  run_forever();
+  for (auto& t : tasks) {
+    if (!t->done() || t->cancelled()) continue;
+    if (auto e = t->exception())
+      report("unhandled exception during shutdown in " + t->name() + ": " + describe_exception(e));
+  }
+}
+
+}  // namespace simloop

@@ -1,0 +1,169 @@
+#include <simloop/task.hpp>
+
+#include <cassert>
+#include <stdexcept>
+
+namespace simloop {
+namespace detail {
+
+bool is_cancelled_error(const std::exception_ptr& e) noexcept {
+  if (!e) return false;
+  try {
+    std::rethrow_exception(e);
+  } catch (const CancelledError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+TaskBase& task_for_await(const char* what) {
+  Loop* loop = running_loop();
+  TaskBase* t = loop ? loop->current_task() : nullptr;
+  if (!t)
+    throw std::runtime_error(std::string("cannot await ") + what +
+                             " outside a task: await it from a coroutine run by simloop::run(), sim::run() or "
+                             "create_task()");
+  return *t;
+}
+void suspend_on(TaskBase& t, FutureBase& f, std::coroutine_handle<> h) noexcept { t.note_suspend_on(f, h); }
+void suspend_yield(TaskBase& t, std::coroutine_handle<> h) noexcept { t.note_suspend_yield(h); }
+void rethrow_pending(TaskBase& t) { t.rethrow_pending(); }
+
+TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name)
+    : FutureBase(loop), root_(root), resume_point_(root), name_(std::move(name)), task_id_(loop.next_task_number()) {
+  if (name_.empty()) name_ = "Task-" + std::to_string(task_id_);  // the number is used up either way [S26]
+  loop.register_task(*this);
+  if (auto* o = loop.observer()) o->on_task_created(*this);
+  schedule_step(nullptr);  // [S25] never inline
+}
+
+TaskBase::~TaskBase() { destroy_frame(); }
+
+void TaskBase::destroy_frame() noexcept {
+  if (root_) std::exchange(root_, {}).destroy();
+  resume_point_ = {};
+}
+
+void TaskBase::schedule_step(std::exception_ptr exc) {
+  loop().schedule(ReadyItem{[exc = std::move(exc)](FutureBase* self) mutable {
+                              static_cast<TaskBase*>(self)->step(std::move(exc));
+                            },
+                            Ref<FutureBase>(this), nullptr, task_id_});
+}
+
+bool TaskBase::cancel(std::string msg) {
+  log_traceback_ = false;
+  if (done()) return false;  // [S32]
+  ++num_cancels_requested_;  // [S31]
+  if (auto* o = loop().observer()) o->on_cancel_requested(*this, msg);
+  // [S29] Cancel what we wait on; its CancelledError reaches the coroutine.
+  // fut_waiter_ stays: it may be a task that ignores the cancellation.
+  if (fut_waiter_ && fut_waiter_->cancel(msg)) return true;
+  // [S34] Otherwise the next step throws CancelledError in.
+  must_cancel_ = true;
+  set_cancel_message(std::move(msg));
+  return true;
+}
+
+void TaskBase::wakeup(FutureBase* f) {
+  std::exception_ptr exc;
+  try {
+    f->check_result();
+  } catch (...) {
+    exc = std::current_exception();  // may be a cancellation
+  }
+  step(std::move(exc));
+}
+
+void TaskBase::step(std::exception_ptr exc) {
+  if (done()) throw InvalidStateError("step(): task " + name_ + " is already done");
+  Ref<TaskBase> keep(this);  // finishing unregisters us from the loop
+  if (must_cancel_) {
+    if (!is_cancelled_error(exc)) exc = make_cancelled_error();
+    must_cancel_ = false;
+  }
+  fut_waiter_ = nullptr;
+  Loop& l = loop();
+  if (auto* o = l.observer()) o->on_task_step(*this, static_cast<bool>(exc));
+
+  if (!started_ && exc) {
+    // [S28] Thrown into a coroutine that never started: it ends with that
+    // exception and its body never runs.
+    finish(std::move(exc));
+    return;
+  }
+  started_ = true;
+  yield_ = Yield::none;
+  pending_exc_ = std::move(exc);
+  l.enter_task(*this);
+  resume_point_.resume();
+  l.leave_task(*this);
+  pending_exc_ = nullptr;
+
+  if (root_.done()) {
+    finish(root_exception());
+    return;
+  }
+  switch (yield_) {
+    case Yield::blocking: {
+      FutureBase* f = yielded_;
+      yielded_ = nullptr;
+      if (f == this) {
+        schedule_step(std::make_exception_ptr(
+            std::runtime_error("task " + name_ + " cannot await itself: await another task or future")));
+        break;
+      }
+      f->add_done_callback(
+          [self = Ref<TaskBase>(this)](FutureBase* fut) { self->wakeup(fut); }, task_id_);
+      fut_waiter_ = Ref<FutureBase>(f);
+      if (auto* o = l.observer()) o->on_task_suspended(*this, f);
+      if (must_cancel_ && fut_waiter_->cancel(cancel_message())) must_cancel_ = false;
+      break;
+    }
+    case Yield::bare:
+      // [S39] A bare yield gives up exactly one loop iteration.
+      if (auto* o = l.observer()) o->on_task_suspended(*this, nullptr);
+      schedule_step(nullptr);
+      break;
+    case Yield::none:
+      // The coroutine suspended on an awaitable simloop does not know: nothing
+      // will ever resume it through the loop. Fail the task loudly.
+      destroy_frame();
+      finish(std::make_exception_ptr(std::logic_error(
+          "task " + name_ +
+          " suspended on an awaitable that is not simloop's (only Future, Task, Coro, sleep and simloop's "
+          "combinators and primitives can be awaited inside a task)")));
+      break;
+  }
+}
+
+void TaskBase::finish(std::exception_ptr exc) {
+  if (!exc) {
+    if (must_cancel_) {
+      // Cancelled right before the coroutine returned.
+      must_cancel_ = false;
+      cancel_future(cancel_message());
+    } else {
+      finish_with_root_value();
+    }
+  } else if (is_cancelled_error(exc)) {
+    cancelled_exc_ = exc;  // the first retrieval raises this very error
+    cancel_future({});
+  } else {
+    set_exception(std::move(exc));
+  }
+  destroy_frame();
+  if (auto* o = loop().observer()) o->on_task_finished(*this);
+  loop().unregister_task(*this);
+}
+
+}  // namespace detail
+
+AnyTask current_task() {
+  Loop* l = running_loop();
+  detail::TaskBase* t = l ? l->current_task() : nullptr;
+  return t ? AnyTask(detail::Ref<detail::TaskBase>(t)) : AnyTask();
+}
+
+}  // namespace simloop
