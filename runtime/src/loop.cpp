@@ -106,7 +106,7 @@ Handle Loop::call_soon(detail::UniqueFunction<void()> cb) {
   auto h = detail::make_ref<detail::HandleState>();
   h->callback = std::move(cb);
   h->seq = ++handle_seq_;
-  h->owner_task = current_task_ ? current_task_->task_id() : 0;
+  h->owner_task = current_task_id();
   ready_.push_back(handle_item(h));
   return Handle(std::move(h));
 }
@@ -122,7 +122,7 @@ TimerHandle Loop::call_at(TimePoint when, detail::UniqueFunction<void()> cb) {
   h->callback = std::move(cb);
   h->when = when + timer_jitter();
   h->seq = ++handle_seq_;
-  h->owner_task = current_task_ ? current_task_->task_id() : 0;
+  h->owner_task = current_task_id();
   h->is_timer = true;
   push_timer(h);
   return TimerHandle(std::move(h));
@@ -246,6 +246,8 @@ void Loop::run_forever() {
   }
   stopping_ = false;
 }
+
+std::uint64_t Loop::current_task_id() const noexcept { return current_task_ ? current_task_->task_id() : 0; }
 
 void Loop::register_task(detail::TaskBase& t) {
   t.add_ref();  // the loop keeps a pending task alive until it finishes

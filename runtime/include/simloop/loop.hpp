@@ -144,6 +144,19 @@ class Loop {
   void close() noexcept;
   bool is_closed() const noexcept { return closed_; }
 
+  // --- choices ---------------------------------------------------------------
+  // True on the simulator's loop (virtual clock, no real threads or IO).
+  virtual bool is_simulated() const noexcept { return false; }
+  // Ask the loop's decision source for an index in [0, n) at a choice point
+  // other than the ones the loop makes itself (executor latency, simulated IO,
+  // buggify). The real loop and fifo always answer 0.
+  std::size_t decide(std::size_t n, ChoicePoint why) {
+    if (n <= 1) return 0;
+    std::uint64_t owner = current_task_id();
+    return choose(n, why, std::span<const std::uint64_t>(&owner, 1));
+  }
+  std::uint64_t current_task_id() const noexcept;
+
   // --- tasks -----------------------------------------------------------------
   detail::TaskBase* current_task() const noexcept { return current_task_; }
   // Tasks not yet finished, in creation order (never address order).

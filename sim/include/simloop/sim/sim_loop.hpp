@@ -23,6 +23,7 @@ class SimLoop : public Loop {
   ~SimLoop() override { close(); }
 
   TimePoint time() const override { return now_; }
+  bool is_simulated() const noexcept override { return true; }
 
   // What every pending task is waiting on, one line each (deadlock reports).
   std::string describe_pending_tasks() const;
