@@ -80,6 +80,7 @@ Loop* Loop::find_live(std::uint64_t serial) noexcept {
 void Loop::close() noexcept {
   if (closed_) return;
   closed_ = true;
+  default_executor_.reset();  // joins the default executor's threads (executor.hpp)
   // Destroying a frame runs destructors that may schedule callbacks or end
   // other tasks; take a snapshot first and keep each task alive meanwhile.
   auto pending = all_tasks();

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -190,6 +191,11 @@ class Loop {
   // Seconds-style deadline helper for users: time() + d.
   TimePoint deadline_after(Duration d) const { return time() + d; }
 
+  // Storage for run_in_executor's default executor (executor.hpp creates it on
+  // first use). close() destroys it first, joining its threads, so no worker
+  // outlives the loop it reports to.
+  std::shared_ptr<void>& default_executor_slot() noexcept { return default_executor_; }
+
  protected:
   // Nothing is ready: let time pass until `deadline` (or, with none, until
   // something arrives). The simulator jumps its clock; with no deadline it has
@@ -249,6 +255,7 @@ class Loop {
   bool running_ = false;
   bool closed_ = false;
   Loop* outer_running_ = nullptr;
+  std::shared_ptr<void> default_executor_;
 };
 
 // The loop running on this thread. Throws RuntimeError-like std::runtime_error

@@ -1,10 +1,19 @@
 #pragma once
 // Everything user code is written against. Includes only.
+#include <simloop/async_generator.hpp>
+#include <simloop/barrier.hpp>
+#include <simloop/condition.hpp>
 #include <simloop/coro.hpp>
 #include <simloop/errors.hpp>
+#include <simloop/event.hpp>
+#include <simloop/executor.hpp>
 #include <simloop/future.hpp>
+#include <simloop/lock.hpp>
+#include <simloop/locks.hpp>
 #include <simloop/loop.hpp>
+#include <simloop/queues.hpp>
 #include <simloop/run.hpp>
+#include <simloop/semaphore.hpp>
 #include <simloop/sleep.hpp>
 #include <simloop/task.hpp>
 #include <simloop/time.hpp>
