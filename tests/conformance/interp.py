@@ -464,8 +464,6 @@ class Run:
         return coro
 
     def lookup(self, ref):
-        if ref == "main" and "main" in self.label_task:
-            return self.label_task["main"]
         task = self.label_task.get(ref)
         if task is None:
             self.scenario_error(f"no task named {ref!r} exists yet")
