@@ -3,6 +3,7 @@
 
 #include <cassert>
 #include <cstdio>
+#include <stdexcept>
 
 namespace simloop {
 
@@ -36,6 +37,11 @@ FutureBase::~FutureBase() {
 void FutureBase::throw_invalid_transition(const char* what) const {
   throw InvalidStateError(std::string("invalid state: ") + what + "() on a " + to_string(state_) +
                           " future (a result can be set once; check done() first)");
+}
+
+void FutureBase::throw_task_setter(const char* what) const {
+  throw std::runtime_error(std::string("Task does not support ") + what +
+                           "(): a task's outcome is what its coroutine returns or throws");
 }
 
 bool FutureBase::cancel_future(std::string msg) {

@@ -90,7 +90,7 @@ void Loop::close() noexcept {
       report("Task was destroyed but it is pending! (" + t->name() + ")");
     } catch (...) {
     }
-    t->destroy_frame();
+    t->abandon();
     unregister_task(*t);
   }
   clear_scheduled();
@@ -204,8 +204,11 @@ void Loop::run_once() {
   ++iterations_;
   poll_external();
   if (ready_.empty() && !stopping_) {
-    // Nothing to do: let time pass until the earliest live timer [S6].
-    wait_for_work(next_timer_deadline());
+    // Nothing to do: let time pass until the earliest live timer [S6]. A timer
+    // already overdue (call_at in the past) needs no wait: asyncio's select
+    // timeout is max(0, when - now).
+    auto deadline = next_timer_deadline();
+    if (!deadline || *deadline > time()) wait_for_work(deadline);
   }
   move_due_timers(time());
 
@@ -229,7 +232,13 @@ void Loop::run_once() {
     ++steps_;
     before_callback(item);
     if (observer_ && !item.arg) observer_->on_callback(item.owner_task);
-    item.fn(item.arg.get());
+    try {
+      item.fn(item.arg.get());
+    } catch (...) {
+      // As asyncio's Handle._run: a callback that raises is reported, and the
+      // loop goes on with the next one.
+      report("Exception in callback: " + describe_exception(std::current_exception()));
+    }
   }
 }
 

@@ -45,6 +45,15 @@ void TaskBase::destroy_frame() noexcept {
   resume_point_ = {};
 }
 
+void TaskBase::abandon() noexcept {
+  destroy_frame();
+  if (fut_waiter_) {
+    fut_waiter_->remove_done_callback(wakeup_cb_id_);
+    fut_waiter_ = nullptr;
+  }
+  drop_done_callbacks();
+}
+
 void TaskBase::schedule_step(std::exception_ptr exc) {
   loop().schedule(ReadyItem{[exc = std::move(exc)](FutureBase* self) mutable {
                               static_cast<TaskBase*>(self)->step(std::move(exc));
@@ -109,12 +118,20 @@ void TaskBase::step(std::exception_ptr exc) {
     case Yield::blocking: {
       FutureBase* f = yielded_;
       yielded_ = nullptr;
+      // As Task.__step: both errors are thrown into the coroutine at its
+      // await on the next iteration, so it can catch them.
+      if (&f->loop() != &l) {
+        schedule_step(std::make_exception_ptr(std::runtime_error(
+            "task " + name_ + " got future #" + std::to_string(f->id()) +
+            " attached to a different loop: a future can only be awaited by tasks of the loop it was created on")));
+        break;
+      }
       if (f == this) {
         schedule_step(std::make_exception_ptr(
             std::runtime_error("task " + name_ + " cannot await itself: await another task or future")));
         break;
       }
-      f->add_done_callback(
+      wakeup_cb_id_ = f->add_done_callback(
           [self = Ref<TaskBase>(this)](FutureBase* fut) { self->wakeup(fut); }, task_id_);
       fut_waiter_ = Ref<FutureBase>(f);
       if (auto* o = l.observer()) o->on_task_suspended(*this, f);

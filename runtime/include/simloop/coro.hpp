@@ -28,6 +28,7 @@ namespace detail {
 struct CoroPromiseBase {
   std::coroutine_handle<> continuation;  // the awaiting frame; null for a task's root
   std::exception_ptr exception;
+  bool started = false;  // awaited once already: a second await is refused, not resumed
 
   std::suspend_always initial_suspend() noexcept { return {}; }
   struct FinalAwaiter {
@@ -106,10 +107,14 @@ class [[nodiscard("a Coro does nothing until it is co_awaited or passed to creat
   Awaiter operator co_await() && { return Awaiter{checked()}; }
 
  private:
+  // A Coro runs once. Awaiting it again — after it finished, or while another
+  // await of it is still suspended inside it — would resume a frame that is
+  // not at its start, so it is refused with an error instead.
   handle_type checked() const {
-    if (!h_ || h_.done())
+    if (!h_ || h_.promise().started)
       throw std::logic_error("this Coro was already awaited or given to a task: a Coro runs once; "
                              "create a new one by calling the coroutine function again");
+    h_.promise().started = true;
     return h_;
   }
   handle_type h_;

@@ -83,15 +83,20 @@ class Future {
   void set_result(A&&... a) {
     static_assert(std::is_void_v<T> ? sizeof...(A) == 0 : sizeof...(A) >= 1,
                   "Future<void>::set_result() takes no value; Future<T>::set_result(v) takes one");
+    if (b_->is_task()) b_->throw_task_setter("set_result");
     if (b_->done()) throw_set_result_done();
     if constexpr (!std::is_void_v<T>) v_->value.emplace(std::forward<A>(a)...);
     set_result_stored();
   }
   // [S13] Also accepts an exception object: set_exception(std::runtime_error("x")).
-  void set_exception(std::exception_ptr e) { b_->set_exception(std::move(e)); }
+  // A Task refuses both setters (RuntimeError, as asyncio's Task does).
+  void set_exception(std::exception_ptr e) {
+    if (b_->is_task()) b_->throw_task_setter("set_exception");
+    b_->set_exception(std::move(e));
+  }
   template <class E, class = std::enable_if_t<!std::is_same_v<std::decay_t<E>, std::exception_ptr>>>
   void set_exception(E&& e) {
-    b_->set_exception(std::make_exception_ptr(std::forward<E>(e)));
+    set_exception(std::make_exception_ptr(std::forward<E>(e)));
   }
   // [S12, S15, S17] Returns the value (void: nothing) or throws the exception,
   // CancelledError, or InvalidStateError("Result is not set.").

@@ -16,6 +16,25 @@
 //                       cancelled before its first step never runs its body
 //                       [S28]. The coroutine may catch the CancelledError [S30].
 //   cancelling()/uncancel()  count of pending cancel requests [S31, S33].
+//
+// States, as asyncio's Task._state:
+//
+//     pending --coroutine returns v-------------------------> done (result v)
+//     pending --coroutine throws e (not CancelledError)-----> done (exception e)
+//     pending --coroutine throws CancelledError-------------> cancelled
+//     pending --returns while a cancel is still undelivered-> cancelled
+//
+// A task stays `pending` while its coroutine runs (started() tells): the
+// `running` state of detail/future_base.hpp belongs to executor jobs and
+// refuses cancel(), while a task must stay cancellable. Only the task itself
+// completes: set_result()/set_exception() on a task throw (RuntimeError, as
+// asyncio). A task still pending when its loop closes is reported ("Task was
+// destroyed but it is pending!" [S37]) and its frame destroyed; one that ended
+// with an exception nobody retrieved is reported when its last handle goes
+// ("Task exception was never retrieved" [S36]).
+//
+// Errors thrown into the coroutine at its await on the next iteration (as
+// Task.__step does): awaiting the task itself, or a future of another loop.
 #include <simloop/coro.hpp>
 #include <simloop/future.hpp>
 
@@ -52,6 +71,11 @@ class TaskBase : public FutureBase {
 
   // Loop teardown: destroy the coroutine frame of a task that never finished.
   void destroy_frame() noexcept;
+  // Loop teardown of a task that never finished: destroy its frame, take its
+  // wake-up off the future it waits on and drop its own done callbacks (they
+  // can never run now). This breaks the reference cycles a pending task sits
+  // in (task -> awaited future -> its callback -> task), so nothing leaks.
+  void abandon() noexcept;
 
   // --- the awaiter protocol (detail/suspend.hpp) -----------------------------
   void step(std::exception_ptr exc);
@@ -84,6 +108,7 @@ class TaskBase : public FutureBase {
   std::coroutine_handle<> root_;
   std::coroutine_handle<> resume_point_;
   Ref<FutureBase> fut_waiter_;
+  std::uint64_t wakeup_cb_id_ = 0;  // our wake-up's registration on fut_waiter_
   FutureBase* yielded_ = nullptr;
   std::exception_ptr pending_exc_;
   std::string name_;
@@ -141,7 +166,8 @@ class AnyTask {
 template <class T>
 class Task : public Future<T> {
  public:
-  Task() = default;
+  // An empty handle (no task); assign a create_task() result to it.
+  Task() : Future<T>(detail::Ref<detail::FutureBase>(), nullptr) {}
   explicit Task(detail::Ref<detail::TaskImpl<T>> t)
       : Future<T>(detail::Ref<detail::FutureBase>(t.get()), static_cast<detail::ValueSlot<T>*>(t.get())) {}
 

@@ -81,6 +81,10 @@ class FutureBase : public RefCounted {
   // Cancel regardless of the task override (asyncio's super().cancel()).
   bool cancel_future(std::string msg);
   [[noreturn]] void throw_invalid_transition(const char* what) const;
+  // asyncio's "Task does not support set_result operation" (a RuntimeError).
+  [[noreturn]] void throw_task_setter(const char* what) const;
+  // Drop every registered done callback without running it (loop teardown).
+  void drop_done_callbacks() noexcept { callbacks_.clear(); }
 
  protected:
   void schedule_callbacks();
