@@ -1,0 +1,57 @@
+#pragma once
+// Bug 7, a cancelled consumer loses an item: a worker takes a job from a
+// Queue and is cancelled (the autoscaler scales down) while handling it; the
+// job is neither done nor back in the queue. See README.md.
+#include "../gallery.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <simloop/queues.hpp>
+#include <vector>
+
+namespace bugs::queue_loss {
+
+struct Jobs {
+  simloop::Queue<int> queue;
+  std::set<int> handled;
+};
+
+using WorkerFn = simloop::Coro<void> (*)(Jobs& jobs);
+
+// The test: four jobs at 0 ms, two more at 30 ms; two workers, each job
+// takes 10 ms. At 25 ms the autoscaler sees an empty queue and cancels the
+// second worker — idle at nominal latency, waiting in get(), where a
+// cancellation loses nothing [S76]. Property: every job is handled
+// (queue.join() returns within a second).
+inline simloop::Coro<void> run_jobs(WorkerFn worker) {
+  using namespace std::chrono_literals;
+  namespace sl = simloop;
+  Jobs jobs;
+  for (int j = 0; j < 4; ++j) jobs.queue.put_nowait(j);
+  auto w1 = sl::create_task(worker(jobs));
+  auto w2 = sl::create_task(worker(jobs));
+  co_await sl::sleep(25ms);
+  if (jobs.queue.empty()) w2.cancel();  // scale down
+  co_await sl::sleep(5ms);
+  for (int j = 4; j < 6; ++j) jobs.queue.put_nowait(j);
+  try {
+    co_await sl::wait_for(jobs.queue.join(), 1s);
+  } catch (const sl::TimeoutError&) {
+    std::string lost;
+    for (int j = 0; j < 6; ++j)
+      if (!jobs.handled.count(j)) lost += fmt::format(" {}", j);
+    throw Violation(fmt::format("lost job:{} never handled: a worker was cancelled while handling it", lost));
+  }
+  w1.cancel();
+  w2.cancel();
+}
+
+namespace buggy {
+simloop::Coro<void> test();
+}
+namespace fixed {
+simloop::Coro<void> test();
+}
+
+}  // namespace bugs::queue_loss
