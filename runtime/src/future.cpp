@@ -21,16 +21,23 @@ namespace detail {
 
 FutureBase::FutureBase(Loop& loop) : loop_(&loop), loop_serial_(loop.serial()), id_(loop.next_future_id()) {}
 
-FutureBase::~FutureBase() {
+FutureBase::~FutureBase() { report_unretrieved("Future", {}); }
+
+void FutureBase::report_unretrieved(const char* kind, const std::string& name) noexcept {
   if (!log_traceback_) return;
+  log_traceback_ = false;
   // [S36] Nobody awaited it, nor asked for result()/exception().
-  std::string msg = std::string(is_task() ? "Task" : "Future") + " exception was never retrieved";
-  if (is_task()) msg += " (" + static_cast<TaskBase*>(this)->name() + ")";
-  msg += ": " + describe_exception(exc_);
-  if (Loop* l = Loop::find_live(loop_serial_)) {
-    l->report(msg);
-  } else {
-    std::fprintf(stderr, "simloop: %s\n", msg.c_str());
+  try {
+    std::string msg = std::string(kind) + " exception was never retrieved";
+    if (!name.empty()) msg += " (" + name + ")";
+    msg += ": " + describe_exception(exc_);
+    if (Loop* l = Loop::find_live(loop_serial_)) {
+      l->report(msg);
+    } else {
+      std::fprintf(stderr, "simloop: %s\n", msg.c_str());
+    }
+  } catch (...) {
+    // Called from destructors: a report that fails is dropped, never thrown.
   }
 }
 

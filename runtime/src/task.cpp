@@ -38,7 +38,10 @@ TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name)
   schedule_step(nullptr);  // [S25] never inline
 }
 
-TaskBase::~TaskBase() { destroy_frame(); }
+TaskBase::~TaskBase() {
+  report_unretrieved("Task", name_);
+  destroy_frame();
+}
 
 void TaskBase::destroy_frame() noexcept {
   if (root_) std::exchange(root_, {}).destroy();

@@ -88,6 +88,10 @@ class FutureBase : public RefCounted {
 
  protected:
   void schedule_callbacks();
+  // [S36] Report an exception nobody retrieved, once. Called by the most
+  // derived destructor that knows what the future is (a task's name), since
+  // virtual calls no longer reach it from ~FutureBase.
+  void report_unretrieved(const char* kind, const std::string& name) noexcept;
   void set_cancel_message(std::string msg) { cancel_msg_ = std::move(msg); }
 
   std::exception_ptr cancelled_exc_;  // saved CancelledError (tasks)
