@@ -686,9 +686,23 @@ class Run:
                 raise self.error
             for label in sorted(self.label_task):
                 self.emit(label, "final " + self.state(self.label_task[label]))
+            lines = list(self.lines)
         finally:
             loop.close()
-        return self.lines
+            self.close_leftovers()
+        return lines
+
+    def close_leftovers(self):
+        """Closes the coroutines of tasks still pending after the run (and of
+        coroutines never wrapped), so that GC does not run their cleanup
+        later on a closed loop (asyncio.run would only log them)."""
+        coros = [t.get_coro() for t in self.created if not t.done()] + list(self.coro_labels)
+        self.coro_labels.clear()
+        for coro in coros:
+            try:
+                coro.close()
+            except BaseException:
+                pass
 
 
 def run_scenario(sc):
