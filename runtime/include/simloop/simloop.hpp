@@ -1,6 +1,7 @@
 #pragma once
 // Everything user code is written against. Includes only.
 #include <simloop/async_generator.hpp>
+#include <simloop/async_with.hpp>
 #include <simloop/barrier.hpp>
 #include <simloop/condition.hpp>
 #include <simloop/coro.hpp>
