@@ -3,6 +3,7 @@
 #include "gallery.hpp"
 #include "lock_order/accounts.hpp"
 #include "lost_update/bank.hpp"
+#include "queue_loss/jobs.hpp"
 
 namespace bugs {
 
@@ -14,6 +15,8 @@ const std::vector<Bug>& gallery() {
        &cache::fixed::test, 50},
       {"lock_order", "two transfers lock two accounts in opposite orders: deadlock", &lock_order::buggy::test,
        &lock_order::fixed::test, 50},
+      {"queue_loss", "a worker cancelled while handling a job loses it", &queue_loss::buggy::test,
+       &queue_loss::fixed::test, 50},
   };
   return all;
 }

@@ -35,16 +35,23 @@ inline simloop::Coro<void> run_jobs(WorkerFn worker) {
   if (jobs.queue.empty()) w2.cancel();  // scale down
   co_await sl::sleep(5ms);
   for (int j = 4; j < 6; ++j) jobs.queue.put_nowait(j);
-  try {
-    co_await sl::wait_for(jobs.queue.join(), 1s);
-  } catch (const sl::TimeoutError&) {
+  auto joined = sl::create_task(jobs.queue.join());
+  co_await sl::sleep(1s);
+  if (!joined.done()) {
     std::string lost;
     for (int j = 0; j < 6; ++j)
       if (!jobs.handled.count(j)) lost += fmt::format(" {}", j);
-    throw Violation(fmt::format("lost job:{} never handled: a worker was cancelled while handling it", lost));
+    throw Violation(fmt::format("lost job:{} never handled (queue.join() still waits at {}): a worker was "
+                                "cancelled while handling it",
+                                lost, now_ms()));
   }
-  w1.cancel();
-  w2.cancel();
+  for (auto* w : {&w1, &w2}) {  // shut the workers down
+    w->cancel();
+    try {
+      co_await *w;
+    } catch (const sl::CancelledError&) {
+    }
+  }
 }
 
 namespace buggy {
