@@ -287,7 +287,7 @@ class Validator:
             if "body" in op:
                 self.new_label(w, op["task"])
                 self.body(f"{w}({op['task']})", op["body"], in_tg=False, in_handler=False)
-            elif op["task"] not in self.defs:
+            elif not isinstance(op["task"], str) or op["task"] not in self.defs:
                 self.fail(w, f"spawn of {op['task']!r}: no such task definition (or give a body)")
         elif kind == "gather":
             if not isinstance(op.get("return_exceptions", False), bool):
@@ -298,7 +298,8 @@ class Validator:
                 self.item(f"{w}.items[{j}]", x, True)
         elif kind in ("wait", "as_completed"):
             self.check_ticks(w, op.get("timeout"), True)
-            if kind == "wait" and op.get("return_when", "ALL_COMPLETED") not in RETURN_WHEN:
+            rw = op.get("return_when", "ALL_COMPLETED")
+            if kind == "wait" and (not isinstance(rw, str) or rw not in RETURN_WHEN):
                 self.fail(w, f"return_when must be one of {sorted(RETURN_WHEN)}")
             if kind == "as_completed" and not isinstance(op.get("catch", False), bool):
                 self.fail(w, "catch must be a boolean")
