@@ -1,0 +1,100 @@
+// sleep(d): asyncio.sleep [S39, S40] on the virtual clock.
+#include <catch2/catch.hpp>
+#include <simloop/simloop.hpp>
+#include <simloop/sim.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sl = simloop;
+using namespace std::chrono_literals;
+
+TEST_CASE("sleep(0) gives up exactly one loop iteration [S39]", "[sleep][S39]") {
+  std::vector<std::uint64_t> iterations;
+  sl::sim::run([&]() -> sl::Coro<void> {
+    auto& loop = sl::get_running_loop();
+    for (int i = 0; i < 3; ++i) {
+      iterations.push_back(loop.iterations());
+      co_await sl::sleep(0s);
+    }
+    iterations.push_back(loop.iterations());
+    co_await sl::sleep(-1s);  // negative: also a bare yield
+    iterations.push_back(loop.iterations());
+  });
+  REQUIRE(iterations.size() == 5);
+  for (std::size_t i = 1; i < iterations.size(); ++i) CHECK(iterations[i] - iterations[i - 1] == 1);
+}
+
+TEST_CASE("sleep(d) resumes after the deadline, in the iteration after its timer fires [S40]",
+          "[sleep][S40]") {
+  // asyncio: the timer sets the future; the future's done callback (the
+  // task's wakeup) runs one iteration later.
+  sl::TimePoint woke{};
+  std::uint64_t timer_iteration = 0, wake_iteration = 0;
+  auto r = sl::sim::run([&]() -> sl::Coro<void> {
+    auto& loop = sl::get_running_loop();
+    loop.call_later(1500ms, [&] { timer_iteration = loop.iterations(); });  // registered first: fires first
+    co_await sl::sleep(1500ms);
+    woke = loop.time();
+    wake_iteration = loop.iterations();
+  });
+  CHECK(woke == sl::TimePoint(1500ms));
+  CHECK(r.elapsed == 1500ms);
+  CHECK(wake_iteration == timer_iteration + 1);
+}
+
+TEST_CASE("sleepers wake in deadline order, then registration order [S40][S5]", "[sleep][S40][S5]") {
+  std::vector<std::string> log;
+  auto r = sl::sim::run([&]() -> sl::Coro<void> {
+    auto sleeper = [&log](sl::Duration d, std::string name) -> sl::Coro<void> {
+      co_await sl::sleep(d);
+      log.push_back(name);
+    };
+    auto a = sl::create_task(sleeper(3s, "a3"));
+    auto b = sl::create_task(sleeper(1s, "b1"));
+    auto c = sl::create_task(sleeper(2s, "c2"));
+    auto d = sl::create_task(sleeper(1s, "d1"));
+    co_await a;
+    co_await b;
+    co_await c;
+    co_await d;
+  });
+  CHECK(log == std::vector<std::string>{"b1", "d1", "c2", "a3"});
+  CHECK(r.elapsed == 3s);
+}
+
+TEST_CASE("cancelling a sleeping task cancels its timer [S40]", "[sleep][S40]") {
+  bool timer_left = true;
+  auto r = sl::sim::run([&]() -> sl::Coro<void> {
+    auto& loop = sl::get_running_loop();
+    auto t = sl::create_task([]() -> sl::Coro<void> { co_await sl::sleep(1h); });
+    co_await sl::sleep(1s);
+    t.cancel();
+    try {
+      co_await t;
+    } catch (const sl::CancelledError&) {
+    }
+    timer_left = loop.next_timer_deadline().has_value();
+  });
+  CHECK_FALSE(timer_left);   // the 1h timer is gone ...
+  CHECK(r.elapsed == 1s);    // ... so the clock never jumped to it
+}
+
+TEST_CASE("sleep's timer is cancelled when the sleep ends early for any reason [S40]", "[sleep][S40]") {
+  // The `finally: h.cancel()` of asyncio.sleep: a sleep whose task is torn
+  // down by asyncio.run's final cancellation leaves no timer behind either.
+  auto r = sl::sim::run([]() -> sl::Coro<int> {
+    sl::create_task([]() -> sl::Coro<void> { co_await sl::sleep(5h); });
+    co_await sl::sleep(0s);
+    co_return 1;
+  });
+  CHECK(r.value == 1);
+  CHECK(r.elapsed == 0s);
+}
+
+TEST_CASE("sleep(1h) costs no wall time on the virtual clock [S6][S40]", "[sleep][S40][S6]") {
+  auto r = sl::sim::run([]() -> sl::Coro<void> {
+    for (int i = 0; i < 24; ++i) co_await sl::sleep(1h);
+  });
+  CHECK(r.elapsed == 24h);
+}
