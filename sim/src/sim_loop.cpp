@@ -1,18 +1,100 @@
 #include <simloop/sim/sim_loop.hpp>
 #include <simloop/task.hpp>
 
+#include <fmt/format.h>
+
 #include <cassert>
+#include <cstdio>
 
 namespace simloop::sim {
 
+SimLoop::SimLoop(const SimConfig& config) : config_(config), steps_limit_(config.steps_max) {
+  explore_ready_order_ = config.explore_ready_order;
+  explore_timer_ties_ = config.explore_timer_ties;
+  trace_.set_keep_events(config.keep_trace);
+  set_observer(this);
+}
+
+std::string SimLoop::task_label(std::uint64_t task_id) const {
+  if (task_id == 0) return "(no task)";
+  return trace_.task_name(task_id);
+}
+
+void SimLoop::record(EventKind kind, std::uint64_t task, std::uint64_t arg, std::uint32_t aux, ChoicePoint why) {
+  trace_.record(TraceEvent{now_.time_since_epoch().count(), task, arg, aux, kind, why});
+}
+
 void SimLoop::wait_for_work(std::optional<TimePoint> deadline) {
   if (!deadline) {
-    throw Deadlock("deadlock at t=" + std::to_string(seconds(now_)) +
-                   "s: no callback is ready and no timer is pending, but the main task has not finished.\n" +
-                   describe_pending_tasks());
+    throw Deadlock(fmt::format(
+        "deadlock at t={:.6f}s: no callback is ready and no timer is pending, but the main task has not "
+        "finished. Pending tasks and what they await:\n{}",
+        seconds(now_), describe_pending_tasks()));
   }
   assert(*deadline >= now_);  // virtual time never goes backwards
+  if (config_.virtual_time_max > Duration::zero() && deadline->time_since_epoch() > config_.virtual_time_max &&
+      !hung_) {
+    hang(fmt::format("virtual-time budget of {:.6f}s exceeded: the next timer is due at t={:.6f}s", 
+                     seconds(config_.virtual_time_max), seconds(*deadline)));
+  }
   if (*deadline > now_) now_ = *deadline;
+}
+
+void SimLoop::hang(const std::string& what) {
+  hung_ = true;
+  // Let teardown (cancelling the tasks left) run on a fresh budget.
+  if (steps_limit_) steps_limit_ = steps() + config_.steps_max;
+  std::string running = last_task_ ? task_label(last_task_) : std::string("no task (plain callbacks)");
+  throw Hang(fmt::format("hang at t={:.6f}s after {} steps: {}. The task that was running: {}. "
+                         "Pending tasks:\n{}",
+                         seconds(now_), steps(), what, running, describe_pending_tasks()));
+}
+
+void SimLoop::before_callback(const ReadyItem& item) {
+  if (item.owner_task) last_task_ = item.owner_task;
+  if (steps_limit_ && steps() > steps_limit_) {
+    if (!hung_) {
+      hang(fmt::format("step budget of {} callbacks exceeded (a task that never waits for time to pass, "
+                       "e.g. a loop on sleep(0)?)",
+                       config_.steps_max));
+    }
+    throw Hang("the tasks left did not finish within a second step budget after a hang");
+  }
+}
+
+std::size_t SimLoop::choose(std::size_t n, ChoicePoint why, std::span<const std::uint64_t> tasks) {
+  assert(n >= 2);
+  std::size_t i = config_.chooser ? config_.chooser->choose(n, why, tasks) : 0;
+  decisions_.push_back(static_cast<std::uint32_t>(i));
+  record(EventKind::choice, current_task_id(), i, static_cast<std::uint32_t>(n), why);
+  return i;
+}
+
+Duration SimLoop::timer_jitter() {
+  if (config_.jitter_max <= Duration::zero()) return Duration::zero();
+  std::uint32_t k = config_.jitter_choices < 2 ? 2 : config_.jitter_choices;
+  std::size_t i = decide(k, ChoicePoint::timer_jitter);
+  return config_.jitter_max * static_cast<Duration::rep>(i) / static_cast<Duration::rep>(k - 1);
+}
+
+void SimLoop::report(const std::string& message) {
+  reports_.push_back(message);
+  record(EventKind::report, current_task_id(), trace_.add_string(message));
+  if (!config_.quiet) std::fprintf(stderr, "simloop: %s\n", message.c_str());
+}
+
+std::vector<std::string> SimLoop::note_main_finished() {
+  std::vector<std::string> out;
+  for (auto& t : all_tasks()) {
+    if (t->done()) continue;
+    std::string line = fmt::format("{} was still pending when main returned", t->name());
+    if (auto* f = t->waiting_on()) {
+      line += f->is_task() ? " (awaits task " + static_cast<detail::TaskBase*>(f)->name() + ")"
+                           : fmt::format(" (awaits future #{})", f->id());
+    }
+    out.push_back(std::move(line));
+  }
+  return out;
 }
 
 std::string SimLoop::describe_pending_tasks() const {
@@ -32,5 +114,46 @@ std::string SimLoop::describe_pending_tasks() const {
   }
   return out;
 }
+
+// --- the trace ---------------------------------------------------------------
+
+void SimLoop::on_task_created(const detail::TaskBase& t) {
+  trace_.set_task_name(t.task_id(), t.name());
+  record(EventKind::task_created, t.task_id(), current_task_id());
+}
+
+void SimLoop::on_task_step(const detail::TaskBase& t, bool throwing) {
+  last_task_ = t.task_id();
+  EventKind k = throwing ? EventKind::task_thrown : t.started() ? EventKind::task_resumed : EventKind::task_started;
+  record(k, t.task_id());
+}
+
+void SimLoop::on_task_suspended(const detail::TaskBase& t, const detail::FutureBase* fut) {
+  if (!fut) {
+    record(EventKind::task_yielded, t.task_id());
+  } else if (fut->is_task()) {
+    record(EventKind::task_suspended, t.task_id(), static_cast<const detail::TaskBase*>(fut)->task_id(), 1);
+  } else {
+    record(EventKind::task_suspended, t.task_id(), fut->id(), 0);
+  }
+}
+
+void SimLoop::on_task_finished(const detail::TaskBase& t) {
+  if (t.cancelled()) {
+    record(EventKind::task_cancelled, t.task_id(), trace_.add_string(t.cancel_message()));
+  } else if (auto& e = t.peek_exception()) {
+    record(EventKind::task_failed, t.task_id(), trace_.add_string(describe_exception(e)));
+  } else {
+    record(EventKind::task_done, t.task_id());
+  }
+}
+
+void SimLoop::on_cancel_requested(const detail::TaskBase& t, const std::string& msg) {
+  record(EventKind::cancel_requested, t.task_id(), trace_.add_string(msg));
+}
+
+void SimLoop::on_timer_fired(const detail::HandleState& h) { record(EventKind::timer_fired, h.owner_task, h.seq); }
+
+void SimLoop::on_callback(std::uint64_t owner_task) { record(EventKind::callback, owner_task); }
 
 }  // namespace simloop::sim

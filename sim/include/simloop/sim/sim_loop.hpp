@@ -1,25 +1,42 @@
 #pragma once
 // SimLoop: a Loop on a virtual clock. Time is integer nanoseconds from 0; when
 // nothing is ready the clock jumps straight to the earliest timer, so
-// `co_await sleep(1h)` costs no wall time. Every nondeterministic choice the
-// loop makes goes through choose() (the one decision source); this base
-// answers 0 everywhere: asyncio's own order.
+// `co_await sleep(1h)` costs no wall time.
+//
+// Every nondeterministic choice the loop makes goes through its Chooser (the
+// one decision source, chooser.hpp); without one it answers 0 everywhere:
+// asyncio's own order. Every answer is recorded (decisions()), so any run can
+// be replayed. The loop observes itself to record the trace (trace.hpp) and
+// enforces the hang budgets. Most users never build one: sim::run and
+// sim::explore do.
 #include <simloop/loop.hpp>
+#include <simloop/sim/chooser.hpp>
+#include <simloop/sim/failure.hpp>
+#include <simloop/sim/trace.hpp>
 
-#include <stdexcept>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace simloop::sim {
 
-// Nothing is ready, no timer is pending, and the main task has not finished.
-class Deadlock : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
+// What a SimLoop is configured with (sim::run derives it from RunOptions).
+struct SimConfig {
+  Chooser* chooser = nullptr;  // null: always 0
+  bool explore_ready_order = false;
+  bool explore_timer_ties = false;
+  Duration jitter_max{0};
+  std::uint32_t jitter_choices = 2;
+  std::uint64_t steps_max = 0;   // 0: no budget
+  Duration virtual_time_max{0};  // 0: no budget
+  bool keep_trace = false;       // keep events (the hash is always computed)
+  bool quiet = false;            // reports go to reports() only, not stderr
 };
 
-class SimLoop : public Loop {
+class SimLoop : public Loop, private LoopObserver {
  public:
-  SimLoop() = default;
+  SimLoop() : SimLoop(SimConfig{}) {}
+  explicit SimLoop(const SimConfig& config);
   ~SimLoop() override { close(); }
 
   TimePoint time() const override { return now_; }
@@ -28,10 +45,52 @@ class SimLoop : public Loop {
   // What every pending task is waiting on, one line each (deadlock reports).
   std::string describe_pending_tasks() const;
 
+  // The answers given so far, in order (the schedule's decisions).
+  const std::vector<std::uint32_t>& decisions() const noexcept { return decisions_; }
+  const Trace& trace() const noexcept { return trace_; }
+  Trace& trace() noexcept { return trace_; }
+  std::uint64_t trace_hash() const noexcept { return trace_.hash(); }
+  // Everything the loop reported (asyncio's exception handler messages).
+  const std::vector<std::string>& reports() const noexcept { return reports_; }
+  void report(const std::string& message) override;
+
+  // sim::run calls this when main has returned, before cancelling the rest:
+  // one line per task still pending then ("Task-3 was still pending when main
+  // returned: awaits future #7").
+  std::vector<std::string> note_main_finished();
+
  protected:
   void wait_for_work(std::optional<TimePoint> deadline) override;
+  std::size_t choose(std::size_t n, ChoicePoint why, std::span<const std::uint64_t> tasks) override;
+  Duration timer_jitter() override;
+  void before_callback(const ReadyItem& item) override;
 
   TimePoint now_{};
+
+ private:
+  // LoopObserver: the trace.
+  void on_task_created(const detail::TaskBase&) override;
+  void on_task_step(const detail::TaskBase&, bool throwing) override;
+  void on_task_suspended(const detail::TaskBase&, const detail::FutureBase* fut) override;
+  void on_task_finished(const detail::TaskBase&) override;
+  void on_cancel_requested(const detail::TaskBase&, const std::string& msg) override;
+  void on_timer_fired(const detail::HandleState&) override;
+  void on_callback(std::uint64_t owner_task) override;
+  void on_exception_report(const std::string&) override {}
+
+  void record(EventKind kind, std::uint64_t task, std::uint64_t arg = 0, std::uint32_t aux = 0,
+              ChoicePoint why = ChoicePoint::ready_order);
+  std::string task_label(std::uint64_t task_id) const;
+  [[noreturn]] void hang(const std::string& what);
+
+  SimConfig config_;
+  Trace trace_;
+  std::vector<std::uint32_t> decisions_;
+  std::vector<std::string> reports_;
+  std::vector<bool> started_;     // by task id: has it run a step yet
+  std::uint64_t last_task_ = 0;   // the task whose step ran last
+  std::uint64_t steps_limit_ = 0; // current step budget (raised once after a hang, for teardown)
+  bool hung_ = false;
 };
 
 }  // namespace simloop::sim
