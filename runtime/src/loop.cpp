@@ -216,10 +216,13 @@ void Loop::run_once() {
   std::size_t ntodo = ready_.size();
   while (ntodo > 0) {
     std::size_t i = 0;
-    if (explore_ready_order_ && ntodo > 1) {
+    if (explore_ready_order_ && ready_.size() > 1) {
+      // Any ready callback may run next, also one scheduled during this
+      // iteration (beyond asyncio's FIFO guarantee, on purpose); index 0 is
+      // still the head. The iteration ends when its own batch has run.
       choice_tasks_.clear();
-      for (std::size_t k = 0; k < ntodo; ++k) choice_tasks_.push_back(ready_[k].owner_task);
-      i = choose(ntodo, ChoicePoint::ready_order, choice_tasks_);
+      for (auto& r : ready_) choice_tasks_.push_back(r.owner_task);
+      i = choose(ready_.size(), ChoicePoint::ready_order, choice_tasks_);
     }
     ReadyItem item = std::move(ready_[i]);
     if (i == 0) {
@@ -227,7 +230,7 @@ void Loop::run_once() {
     } else {
       ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(i));
     }
-    --ntodo;
+    if (i < ntodo) --ntodo;
     if (item.handle && item.handle->cancelled) continue;  // a cancelled handle never runs [S3]
     ++steps_;
     before_callback(item);
