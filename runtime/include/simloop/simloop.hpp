@@ -15,6 +15,10 @@
 #include <simloop/queues.hpp>
 #include <simloop/run.hpp>
 #include <simloop/semaphore.hpp>
+#include <simloop/shield.hpp>
 #include <simloop/sleep.hpp>
 #include <simloop/task.hpp>
+#include <simloop/task_group.hpp>
 #include <simloop/time.hpp>
+#include <simloop/timeout.hpp>
+#include <simloop/wait_for.hpp>
