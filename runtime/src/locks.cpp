@@ -64,9 +64,9 @@ Coro<Guard<Lock>> Lock::scoped() {
 
 Coro<void> Lock::aenter() { co_await acquire(); }
 
-Coro<bool> Lock::aexit(std::exception_ptr) {
+Coro<void> Lock::aexit(std::exception_ptr) {
   release();
-  co_return false;
+  co_return;
 }
 
 // --------------------------------------------------------------- Event ----
@@ -147,9 +147,9 @@ Coro<Guard<Condition>> Condition::scoped() {
 
 Coro<void> Condition::aenter() { co_await acquire(); }
 
-Coro<bool> Condition::aexit(std::exception_ptr) {
+Coro<void> Condition::aexit(std::exception_ptr) {
   release();
-  co_return false;
+  co_return;
 }
 
 // ----------------------------------------------------------- Semaphore ----
@@ -212,9 +212,9 @@ Coro<Guard<Semaphore>> Semaphore::scoped() {
 
 Coro<void> Semaphore::aenter() { co_await acquire(); }
 
-Coro<bool> Semaphore::aexit(std::exception_ptr) {
+Coro<void> Semaphore::aexit(std::exception_ptr) {
   release();  // virtual: a BoundedSemaphore checks its bound
-  co_return false;
+  co_return;
 }
 
 void BoundedSemaphore::release() {
@@ -297,6 +297,6 @@ Coro<void> Barrier::abort() {
   cond_.notify_all();
 }
 
-Coro<bool> Barrier::aexit(std::exception_ptr) { co_return false; }
+Coro<void> Barrier::aexit(std::exception_ptr) { co_return; }
 
 }  // namespace simloop

@@ -124,11 +124,21 @@ TEST_CASE("Barrier: aenter waits and gives the index (async with barrier as i)",
       co_return co_await b.aenter();
     });
     std::size_t mine = co_await b.aenter();
-    bool suppress = co_await b.aexit(nullptr);
-    CHECK_FALSE(suppress);
+    co_await b.aexit(nullptr);
     std::size_t theirs = co_await other;
     co_return mine * 10 + theirs;
   });
   CHECK(r.value == 1);  // main arrived first (0), the other second and released the round (1)
   CHECK(r.elapsed == 1s);
+}
+
+TEST_CASE("Barrier: async_with(barrier, body) gives the body its index", "[barrier][async_with]") {
+  auto r = sl::sim::run([]() -> sl::Coro<std::size_t> {
+    sl::Barrier b(2);
+    auto other = sl::create_task([&]() -> sl::Coro<void> { co_await b.wait(); });
+    std::size_t got = co_await sl::async_with(b, [&](std::size_t& index) -> sl::Coro<std::size_t> { co_return index; });
+    co_await other;
+    co_return got;
+  });
+  CHECK(r.value == 0);  // main arrived first
 }

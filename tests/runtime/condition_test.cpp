@@ -131,8 +131,7 @@ TEST_CASE("Condition: aenter/aexit and a guard that survives cancellation", "[co
     sl::Condition c;
     co_await c.aenter();
     CHECK(c.locked());
-    bool suppress = co_await c.aexit(nullptr);
-    CHECK_FALSE(suppress);
+    co_await c.aexit(nullptr);
     CHECK_FALSE(c.locked());
     auto t = sl::create_task([&]() -> sl::Coro<void> {
       auto g = co_await c.scoped();
@@ -145,4 +144,26 @@ TEST_CASE("Condition: aenter/aexit and a guard that survives cancellation", "[co
     CHECK(t.cancelled());
     CHECK_FALSE(c.locked());  // reacquired by wait(), then released by the guard
   });
+}
+
+TEST_CASE("Condition: async_with(cond, body) holds the lock around wait_for", "[condition][async_with]") {
+  auto r = sl::sim::run([]() -> sl::Coro<void> {
+    sl::Condition cond;
+    bool ready = false;
+    auto consumer = sl::create_task([&]() -> sl::Coro<void> {
+      co_await sl::async_with(cond, [&]() -> sl::Coro<void> {
+        co_await cond.wait_for([&] { return ready; });
+        CHECK(cond.locked());
+      });
+    });
+    co_await sl::sleep(2s);
+    co_await sl::async_with(cond, [&]() -> sl::Coro<void> {
+      ready = true;
+      cond.notify_all();
+      co_return;
+    });
+    co_await consumer;
+    CHECK_FALSE(cond.locked());
+  });
+  CHECK(r.elapsed == 2s);
 }

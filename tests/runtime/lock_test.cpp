@@ -167,15 +167,47 @@ TEST_CASE("Lock: scoped() guard releases at scope exit, on exception and on canc
   });
 }
 
-TEST_CASE("Lock: aenter/aexit are `async with lock`", "[lock][async_with]") {
-  sl::sim::run([]() -> sl::Coro<void> {
+TEST_CASE("Lock: aenter/aexit make `async with lock` (async_with) release on exit, exception, cancellation",
+          "[lock][async_with]") {
+  auto r = sl::sim::run([]() -> sl::Coro<int> {
     sl::Lock lock;
     co_await lock.aenter();
     CHECK(lock.locked());
-    bool suppress = co_await lock.aexit(nullptr);
-    CHECK_FALSE(suppress);  // does not swallow exceptions
+    co_await lock.aexit(nullptr);
     CHECK_FALSE(lock.locked());
+
+    // aexit never suppresses (asyncio's returns None): the body's value comes back as is.
+    int n = co_await sl::async_with(lock, [&]() -> sl::Coro<int> {
+      CHECK(lock.locked());
+      co_return 7;
+    });
+    CHECK_FALSE(lock.locked());
+
+    std::string what;
+    try {
+      co_await sl::async_with(lock, [&]() -> sl::Coro<void> {
+        throw std::runtime_error("in body");
+        co_return;
+      });
+    } catch (const std::runtime_error& e) {
+      what = e.what();
+    }
+    CHECK(what == "in body");
+    CHECK_FALSE(lock.locked());
+
+    auto t = sl::create_task([&]() -> sl::Coro<void> {
+      co_await sl::async_with(lock, [&]() -> sl::Coro<void> { co_await sl::sleep(10s); });
+    });
+    co_await sl::sleep(1s);
+    CHECK(lock.locked());
+    t.cancel();
+    co_await sl::sleep(0s);
+    CHECK(t.cancelled());
+    CHECK_FALSE(lock.locked());
+    co_return n;
   });
+  CHECK(r.value == 7);
+  CHECK(r.elapsed == 1s);
 }
 
 // Exhaustive exploration of a two-task handoff: A holds the lock across two

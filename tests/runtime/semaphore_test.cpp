@@ -4,6 +4,7 @@
 #include <simloop/simloop.hpp>
 #include <simloop/sim.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -100,8 +101,7 @@ TEST_CASE("BoundedSemaphore: over-release raises ValueError; Semaphore(-1) is re
     CHECK(what == "BoundedSemaphore released too many times");
     co_await b.aenter();
     CHECK(b.locked());
-    bool suppress = co_await b.aexit(nullptr);
-    CHECK_FALSE(suppress);
+    co_await b.aexit(nullptr);
     CHECK(b.value() == 1);
   });
   CHECK_THROWS_WITH(sl::Semaphore(-1), "Semaphore initial value must be >= 0");
@@ -133,4 +133,30 @@ TEST_CASE("Semaphore: guards give permits back on exception and cancellation", "
     CHECK(s.waiter_count() == 0);
   });
   CHECK(r.elapsed == 1s);
+}
+
+TEST_CASE("Semaphore: async_with(sem, body) limits concurrency and returns the body's value", "[semaphore][async_with]") {
+  auto r = sl::sim::run([]() -> sl::Coro<int> {
+    sl::Semaphore sem(2);
+    int inside = 0;
+    int most = 0;
+    std::vector<sl::Task<int>> ts;
+    for (int i = 0; i < 5; ++i)
+      ts.push_back(sl::create_task([&, i]() -> sl::Coro<int> {
+        int v = co_await sl::async_with(sem, [&]() -> sl::Coro<int> {
+          most = std::max(most, ++inside);
+          co_await sl::sleep(1s);
+          --inside;
+          co_return i;
+        });
+        co_return v;
+      }));
+    int sum = 0;
+    for (auto& t : ts) sum += co_await t;
+    CHECK(most == 2);
+    CHECK(sem.value() == 2);
+    co_return sum;
+  });
+  CHECK(r.value == 10);
+  CHECK(r.elapsed == 3s);  // 5 jobs, 2 at a time, 1 s each
 }

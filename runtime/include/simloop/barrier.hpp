@@ -41,7 +41,7 @@ class Barrier {
 
   // `async with barrier as index:` waits on enter; exit does nothing.
   Coro<std::size_t> aenter() { return wait(); }
-  Coro<bool> aexit(std::exception_ptr);
+  Coro<void> aexit(std::exception_ptr);  // never suppresses: asyncio's __aexit__ returns None
 
   std::size_t parties() const noexcept { return parties_; }
   std::size_t n_waiting() const noexcept { return state_ == State::filling ? count_ : 0; }

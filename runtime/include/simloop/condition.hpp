@@ -54,7 +54,7 @@ class Condition : detail::LoopBound {
   void notify_all() { notify(waiters_.size()); }
 
   Coro<void> aenter();
-  Coro<bool> aexit(std::exception_ptr);
+  Coro<void> aexit(std::exception_ptr);  // never suppresses: asyncio's __aexit__ returns None
 
   Lock& lock() const noexcept { return *lock_; }
   std::size_t waiter_count() const noexcept { return waiters_.size(); }

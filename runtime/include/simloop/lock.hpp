@@ -43,7 +43,7 @@ class Lock : detail::LoopBound {
 
   // Async context manager protocol (async_with.hpp): `async with lock:`.
   Coro<void> aenter();
-  Coro<bool> aexit(std::exception_ptr);
+  Coro<void> aexit(std::exception_ptr);  // never suppresses: asyncio's __aexit__ returns None
 
   // Futures currently queued in acquire() (cancelled ones included until their
   // task removes them), for tests and diagnostics.

@@ -40,7 +40,7 @@ class Semaphore : detail::LoopBound {
   Coro<Guard<Semaphore>> scoped();
 
   Coro<void> aenter();
-  Coro<bool> aexit(std::exception_ptr);
+  Coro<void> aexit(std::exception_ptr);  // never suppresses: asyncio's __aexit__ returns None
 
   // The counter (asyncio's _value): permits not handed to anyone.
   std::int64_t value() const noexcept { return value_; }
