@@ -111,13 +111,21 @@ std::uint64_t FutureBase::add_done_callback(DoneFn fn, std::uint64_t owner_task)
     // [S20] Already done: scheduled at once, never called inline.
     loop_->schedule(ReadyItem{std::move(fn), Ref<FutureBase>(this), nullptr, owner_task});
   } else {
-    callbacks_.push_back(Callback{std::move(fn), id, owner_task});
+    if (!first_cb_.fn && callbacks_.empty()) {
+      first_cb_ = Callback{std::move(fn), id, owner_task};
+    } else {
+      callbacks_.push_back(Callback{std::move(fn), id, owner_task});
+    }
   }
   return id;
 }
 
 std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
   std::size_t n = 0;
+  if (first_cb_.fn && first_cb_.id == callback_id) {
+    first_cb_.fn.reset();
+    ++n;
+  }
   for (auto it = callbacks_.begin(); it != callbacks_.end();) {
     if (it->id == callback_id) {
       it = callbacks_.erase(it);
@@ -131,6 +139,11 @@ std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
 
 void FutureBase::schedule_callbacks() {
   assert(done());
+  if (first_cb_.fn) {
+    Callback c = std::move(first_cb_);
+    first_cb_.fn.reset();
+    loop_->schedule(ReadyItem{std::move(c.fn), Ref<FutureBase>(this), nullptr, c.owner_task});
+  }
   if (callbacks_.empty()) return;
   // Move the list out first: a callback may add callbacks to this future.
   auto cbs = std::move(callbacks_);

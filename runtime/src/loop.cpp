@@ -51,6 +51,7 @@ void Handle::cancel() {
   if (!s_ || s_->cancelled) return;
   s_->cancelled = true;
   s_->callback.reset();  // release what the callback captured, as TimerHandle.cancel does
+  if (s_->scheduled_on) s_->scheduled_on->timer_handle_cancelled();
 }
 
 Loop* running_loop() noexcept { return tl_running_loop; }
@@ -98,8 +99,12 @@ void Loop::close() noexcept {
 
 void Loop::clear_scheduled() noexcept {
   ready_.clear();
-  for (auto& e : timers_) e.h->release();
+  for (auto& e : timers_) {
+    e.h->scheduled_on = nullptr;
+    e.h->release();
+  }
   timers_.clear();
+  timer_cancelled_count_ = 0;
   tie_buf_.clear();
 }
 
@@ -132,6 +137,7 @@ TimerHandle Loop::call_at(TimePoint when, detail::UniqueFunction<void()> cb) {
 void Loop::push_timer(detail::Ref<detail::HandleState> h) {
   TimePoint when = h->when;
   std::uint64_t seq = h->seq;
+  h->scheduled_on = this;
   timers_.push_back(TimerEntry{when, seq, h.detach()});
   std::push_heap(timers_.begin(), timers_.end(), timer_after);
 }
@@ -140,7 +146,28 @@ Loop::TimerEntry Loop::pop_timer() {
   std::pop_heap(timers_.begin(), timers_.end(), timer_after);
   TimerEntry e = timers_.back();
   timers_.pop_back();
+  e.h->scheduled_on = nullptr;
+  if (e.h->cancelled) --timer_cancelled_count_;
   return e;
+}
+
+void Loop::purge_cancelled_timers() {
+  // asyncio's _run_once: with more than 100 timers of which over half are
+  // cancelled, rebuild the heap without them. The heap's order is total
+  // (deadline, then registration), so this changes no firing order.
+  if (timers_.size() <= 100 || timer_cancelled_count_ * 2 <= timers_.size()) return;
+  std::size_t w = 0;
+  for (auto& e : timers_) {
+    if (e.h->cancelled) {
+      e.h->scheduled_on = nullptr;
+      e.h->release();
+    } else {
+      timers_[w++] = e;
+    }
+  }
+  timers_.resize(w);
+  std::make_heap(timers_.begin(), timers_.end(), timer_after);
+  timer_cancelled_count_ = 0;
 }
 
 std::optional<TimePoint> Loop::next_timer_deadline() {
@@ -202,6 +229,7 @@ void Loop::move_due_timers(TimePoint now) {
 
 void Loop::run_once() {
   ++iterations_;
+  purge_cancelled_timers();
   poll_external();
   if (ready_.empty() && !stopping_) {
     // Nothing to do: let time pass until the earliest live timer [S6]. A timer

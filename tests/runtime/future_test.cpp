@@ -350,3 +350,29 @@ TEST_CASE("Future<T> holds move-only values", "[future][S12]") {
   });
   CHECK(r.value == 9);
 }
+
+TEST_CASE("registration order holds when the first callback is removed and more are added [S19][S21]",
+          "[future][S19][S21]") {
+  sl::sim::SimLoop loop;
+  std::vector<int> log;
+  sl::Future<void> f(loop);
+  auto first = f.add_done_callback([&] { log.push_back(1); });
+  f.add_done_callback([&] { log.push_back(2); });
+  CHECK(f.remove_done_callback(first) == 1);
+  f.add_done_callback([&] { log.push_back(3); });
+  auto fourth = f.add_done_callback([&] { log.push_back(4); });
+  f.add_done_callback([&] { log.push_back(5); });
+  CHECK(f.remove_done_callback(fourth) == 1);
+  CHECK(f.base()->done_callback_count() == 3);
+  f.set_result();
+  one_iteration(loop);
+  CHECK(log == std::vector<int>{2, 3, 5});
+
+  // Only one callback, removed, then another: it still runs.
+  sl::Future<void> g(loop);
+  CHECK(g.remove_done_callback(g.add_done_callback([&] { log.push_back(6); })) == 1);
+  g.add_done_callback([&] { log.push_back(7); });
+  g.set_result();
+  one_iteration(loop);
+  CHECK(log == std::vector<int>{2, 3, 5, 7});
+}

@@ -320,3 +320,31 @@ TEST_CASE("an exception in a callback is reported and the loop goes on", "[loop]
   REQUIRE(reports.messages.size() == 1);
   CHECK_THAT(reports.messages[0], Catch::Contains("Exception in callback") && Catch::Contains("bad callback"));
 }
+
+TEST_CASE("cancelled timers are purged from the heap once they are most of it [S3]", "[loop][S3]") {
+  // asyncio's _run_once rebuilds its heap when > 100 timers and over half are
+  // cancelled; long timeouts that never fire must not pile up.
+  sl::sim::SimLoop loop;
+  std::vector<sl::TimerHandle> hs;
+  int fired = 0;
+  for (int i = 0; i < 200; ++i) hs.push_back(loop.call_later(1h + sl::Duration(i), [&] { ++fired; }));
+  for (int i = 0; i < 150; ++i) hs[static_cast<std::size_t>(i)].cancel();
+  CHECK(loop.timer_count() == 200);
+  loop.call_soon([&] { loop.stop(); });
+  loop.run_forever();
+  CHECK(loop.timer_count() == 50);
+  loop.call_later(2h, [&] { loop.stop(); });
+  loop.run_forever();
+  CHECK(fired == 50);
+  hs.clear();
+}
+
+TEST_CASE("a timer handle outliving its loop can still be cancelled safely [S3]", "[loop][S3]") {
+  sl::TimerHandle h;
+  {
+    sl::sim::SimLoop loop;
+    h = loop.call_later(1s, [] {});
+  }
+  h.cancel();
+  CHECK(h.cancelled());
+}

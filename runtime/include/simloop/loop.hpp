@@ -32,6 +32,7 @@ class Future;
 template <class T>
 class Coro;
 
+class Loop;
 namespace detail {
 class FutureBase;
 class TaskBase;
@@ -46,6 +47,7 @@ struct HandleState : RefCounted {
   std::uint64_t owner_task = 0; // the task that registered it (0: none)
   bool cancelled = false;
   bool is_timer = false;
+  Loop* scheduled_on = nullptr;  // the loop whose timer heap holds it (null once out)
 };
 }  // namespace detail
 
@@ -180,7 +182,11 @@ class Loop {
   std::uint64_t steps() const noexcept { return steps_; }            // callbacks run
   std::uint64_t iterations() const noexcept { return iterations_; }  // _run_once calls
   std::size_t ready_count() const noexcept { return ready_.size(); }
-  std::size_t timer_count() const noexcept { return timers_.size(); }
+  std::size_t timer_count() const noexcept { return timers_.size(); }  // cancelled ones not yet purged included
+  // A timer still in the heap was cancelled (TimerHandle.cancel tells the
+  // loop, as asyncio's _timer_handle_cancelled): counted, so run_once can
+  // purge the heap once most of it is dead instead of letting it grow.
+  void timer_handle_cancelled() noexcept { ++timer_cancelled_count_; }
   // Earliest live timer deadline, if any (drops cancelled heads first).
   std::optional<TimePoint> next_timer_deadline();
 
@@ -234,11 +240,13 @@ class Loop {
   void push_timer(detail::Ref<detail::HandleState> h);
   TimerEntry pop_timer();
   void move_due_timers(TimePoint now);
+  void purge_cancelled_timers();
   void fire_timer(detail::Ref<detail::HandleState> h);
   static ReadyItem handle_item(const detail::Ref<detail::HandleState>& h);
 
   std::deque<ReadyItem> ready_;
   std::vector<TimerEntry> timers_;  // binary min-heap on (when, seq)
+  std::size_t timer_cancelled_count_ = 0;  // cancelled entries still in timers_
   std::vector<detail::Ref<detail::HandleState>> tie_buf_;
   std::vector<std::uint64_t> choice_tasks_;
   std::vector<detail::TaskBase*> tasks_;  // live tasks, creation order; holes compacted lazily

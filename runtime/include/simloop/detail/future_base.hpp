@@ -64,7 +64,7 @@ class FutureBase : public RefCounted {
   std::uint64_t add_done_callback(DoneFn fn, std::uint64_t owner_task = 0);
   // Removes the registration with this id; returns how many were removed (0 or 1).
   std::size_t remove_done_callback(std::uint64_t callback_id);
-  std::size_t done_callback_count() const noexcept { return callbacks_.size(); }
+  std::size_t done_callback_count() const noexcept { return (first_cb_.fn ? 1 : 0) + callbacks_.size(); }
 
   // The message given to cancel(msg) (empty if none).
   const std::string& cancel_message() const noexcept { return cancel_msg_; }
@@ -84,7 +84,10 @@ class FutureBase : public RefCounted {
   // asyncio's "Task does not support set_result operation" (a RuntimeError).
   [[noreturn]] void throw_task_setter(const char* what) const;
   // Drop every registered done callback without running it (loop teardown).
-  void drop_done_callbacks() noexcept { callbacks_.clear(); }
+  void drop_done_callbacks() noexcept {
+    first_cb_.fn.reset();
+    callbacks_.clear();
+  }
 
  protected:
   void schedule_callbacks();
@@ -100,8 +103,8 @@ class FutureBase : public RefCounted {
  private:
   struct Callback {
     DoneFn fn;
-    std::uint64_t id;
-    std::uint64_t owner_task;
+    std::uint64_t id = 0;
+    std::uint64_t owner_task = 0;
   };
   Loop* loop_;
   std::uint64_t loop_serial_;
@@ -110,6 +113,11 @@ class FutureBase : public RefCounted {
   FutureState state_ = FutureState::pending;
   std::exception_ptr exc_;
   std::string cancel_msg_;
+  // Most futures get exactly one callback (the awaiting task's wake-up), so
+  // it is stored inline: awaiting a future allocates no callback list.
+  // Invariant: first_cb_ is only filled while callbacks_ is empty, so it always
+  // precedes callbacks_ in registration order.
+  Callback first_cb_;
   std::vector<Callback> callbacks_;
 };
 
