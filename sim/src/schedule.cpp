@@ -148,6 +148,9 @@ Schedule Schedule::from_token(std::string_view token) {
       b.push_back(static_cast<std::uint8_t>(acc >> bits));
     }
   }
+  // A well-formed encoding leaves no stray bits in its last character.
+  if (bits >= 6 || (acc & ((1U << bits) - 1U)) != 0 || body.size() % 4 == 1)
+    throw TokenError("schedule token checksum mismatch: the token is corrupted or truncated (copy it whole)");
   if (b.size() < 5) throw TokenError("schedule token is truncated (copy it whole)");
   std::size_t n = b.size() - 4;
   std::uint32_t sum = 0;

@@ -17,7 +17,9 @@ SimLoop::SimLoop(const SimConfig& config) : config_(config), steps_limit_(config
 
 std::string SimLoop::task_label(std::uint64_t task_id) const {
   if (task_id == 0) return "(no task)";
-  return trace_.task_name(task_id);
+  for (auto& t : all_tasks())
+    if (t->task_id() == task_id) return t->name();
+  return trace_.task_name(task_id);  // finished: its name if the trace kept it
 }
 
 void SimLoop::record(EventKind kind, std::uint64_t task, std::uint64_t arg, std::uint32_t aux, ChoicePoint why) {

@@ -64,7 +64,7 @@ struct RunOptions {
   std::uint64_t seed = 0;                 // random, pct
   Strategy strategy = Strategy::fifo;
   bool explore_ready_order = false;       // opt-in, see above
-  std::optional<bool> explore_timer_ties; // default: on unless strategy is fifo
+  std::optional<bool> explore_timer_ties{};  // default: on unless strategy is fifo
   Duration jitter_max{0};                 // 0: no jitter
   std::uint32_t jitter_choices = 2;       // options in [0, jitter_max], evenly spaced (>= 2)
   std::uint64_t steps_max = 10'000'000;   // hang budget in callbacks run (0: none)
@@ -72,8 +72,8 @@ struct RunOptions {
   bool trace = true;                      // keep the events (the hash is always computed)
   std::uint32_t pct_depth = 3;            // d: bugs of depth d (d-1 change points)
   std::uint64_t pct_choices_hint = 0;     // expected choice points per run (0: 64)
-  std::string_view token;                 // Strategy::replay: the schedule token
-  std::span<const std::uint8_t> bytes;    // Strategy::bytes
+  std::string_view token{};               // Strategy::replay: the schedule token
+  std::span<const std::uint8_t> bytes{};  // Strategy::bytes
   Chooser* chooser = nullptr;             // Strategy::external
   bool fail_on_pending_tasks = false;     // a task still pending when main returns fails the run
   bool fail_on_unretrieved_exceptions = false;  // "Task exception was never retrieved" fails the run
@@ -86,13 +86,13 @@ struct ExploreOptions {
   std::uint64_t seed = 0;                 // run i (0-based) uses seed + i: the seed range [seed, seed+runs)
   Duration wall_time_max{0};              // stop after this much wall time (checked between runs; 0: none)
   bool explore_ready_order = false;
-  std::optional<bool> explore_timer_ties;
+  std::optional<bool> explore_timer_ties{};
   Duration jitter_max{0};
   std::uint32_t jitter_choices = 2;
   std::uint64_t steps_max = 1'000'000;
   Duration virtual_time_max{0};
   std::uint32_t pct_depth = 3;
-  std::optional<std::uint32_t> dfs_deviations_max;  // dfs: at most k nonzero answers per schedule
+  std::optional<std::uint32_t> dfs_deviations_max{};  // dfs: at most k nonzero answers per schedule
   bool check_determinism = false;         // run every schedule twice and compare trace hashes
   bool fail_on_pending_tasks = false;
   bool fail_on_unretrieved_exceptions = false;
@@ -100,7 +100,7 @@ struct ExploreOptions {
   // How the report tells to replay; "{token}" is replaced by the token.
   std::string replay_command = "sim::replay(test, \"{token}\")";
   // Strategy::external: a fresh chooser for run i (its seed given).
-  std::function<std::unique_ptr<Chooser>(std::uint64_t seed)> chooser_factory;
+  std::function<std::unique_ptr<Chooser>(std::uint64_t seed)> chooser_factory{};
 
   // The options of run i.
   RunOptions run_options(std::uint64_t run_index) const;
