@@ -116,7 +116,9 @@ std::string describe(const std::exception_ptr& e) { return sl::describe_exceptio
 
 TEST_CASE("default task names are Task-<n>; a named task uses up a number [S26]", "[task][S26]") {
   // CPython 3.11.7: asyncio.run(main) names main Task-1; create_task(c, name='x')
-  // takes a number too, so the next default name skips it.
+  // takes a number too, so the next default name skips it. Deliberate
+  // difference: simloop's counter is per loop, not per process, so every
+  // simulated run (and every replay) names its tasks identically.
   std::vector<std::string> names;
   sl::sim::run([&]() -> sl::Coro<void> {
     names.push_back(sl::current_task().name());
