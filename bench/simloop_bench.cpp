@@ -1,7 +1,7 @@
 // simloop's side of the benchmarks (see README.md): one workload, several
 // repetitions, one JSON line each (common.hpp). run.py drives it.
 //
-//   bench_simloop <W1a|W1b|W2|W2c|W3|W4> <n> <reps> [sim-random|sim-fifo-notrace|real]
+//   bench_simloop <W1a|W1b|W2|W2c|W3|W4> <n> <reps> [sim-random|sim-fifo-notrace|real][:await]
 //   bench_simloop X1 <runs> <reps> <fifo|random|pct|dfs>[:tasks]
 //
 // sim-random is the target configuration: the simulator with a
@@ -45,14 +45,23 @@ Coro<int64_t> sleeps(int64_t i) {
   co_return i;
 }
 
+// How the spawned tasks are joined: gather (the workload) or by
+// awaiting each task in turn (the ":await" config suffix; no gather cost, and
+// what W1a falls back to while gather's argument check is quadratic).
+bool join_by_await = false;
+
 template <class Child>
 Coro<int64_t> spawn_gather(int64_t n, Child child) {
   std::vector<sl::Task<int64_t>> tasks;
   tasks.reserve(static_cast<std::size_t>(n));
   for (int64_t i = 0; i < n; ++i) tasks.push_back(sl::create_task(child(i)));
-  std::vector<int64_t> values = co_await sl::gather(std::move(tasks));
   int64_t sum = 0;
-  for (int64_t v : values) sum += v;
+  if (join_by_await) {
+    for (auto& t : tasks) sum += co_await t;
+  } else {
+    std::vector<int64_t> values = co_await sl::gather(std::move(tasks));
+    for (int64_t v : values) sum += v;
+  }
   co_return sum;
 }
 
@@ -107,10 +116,14 @@ Coro<int64_t> w4(int64_t n) {
   consumers.reserve(static_cast<std::size_t>(n));
   for (int64_t i = 0; i < n; ++i) consumers.push_back(sl::create_task(await_future(futs[static_cast<std::size_t>(i)])));
   auto producer = sl::create_task(set_all(futs));
-  std::vector<int64_t> values = co_await sl::gather(std::move(consumers));
-  co_await producer;
   int64_t sum = 0;
-  for (int64_t v : values) sum += v;
+  if (join_by_await) {
+    for (auto& t : consumers) sum += co_await t;
+  } else {
+    std::vector<int64_t> values = co_await sl::gather(std::move(consumers));
+    for (int64_t v : values) sum += v;
+  }
+  co_await producer;
   co_return sum;
 }
 
@@ -185,11 +198,16 @@ bench::Result x1(const bench::Args& a, int rep) {
 bench::Result one(const bench::Args& a, int rep) {
   if (a.workload == "X1") return x1(a, rep);
   bench::Result r;
+  std::string config = a.config;
+  if (auto colon = config.find(":await"); colon != std::string::npos) {
+    join_by_await = true;
+    config = config.substr(0, colon);
+  }
   const std::string& w = a.workload;
   const int64_t n = a.n;
   auto main = [&]() { return workload(w, n); };
   bench::Probe p;
-  if (a.config == "real") {
+  if (config == "real") {
     if (w == "W3") throw std::invalid_argument("W3 runs in virtual time only (durations up to 2147 s)");
     p.start();
     r.sum = sl::run(main());
@@ -200,11 +218,11 @@ bench::Result one(const bench::Args& a, int rep) {
     sl::sim::RunOptions opt;
     opt.steps_max = 0;  // no hang budget: W2 alone takes 10^7 steps
     opt.quiet = true;
-    if (a.config == "sim-random") {
+    if (config == "sim-random") {
       opt.strategy = sl::sim::Strategy::random;
       opt.seed = 1;
       opt.trace = true;
-    } else if (a.config == "sim-fifo-notrace") {
+    } else if (config == "sim-fifo-notrace") {
       opt.strategy = sl::sim::Strategy::fifo;
       opt.trace = false;
     } else {
