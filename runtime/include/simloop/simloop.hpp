@@ -1,5 +1,6 @@
 #pragma once
 // Everything user code is written against. Includes only.
+#include <simloop/as_completed.hpp>
 #include <simloop/async_generator.hpp>
 #include <simloop/async_with.hpp>
 #include <simloop/barrier.hpp>
@@ -9,9 +10,11 @@
 #include <simloop/event.hpp>
 #include <simloop/executor.hpp>
 #include <simloop/future.hpp>
+#include <simloop/gather.hpp>
 #include <simloop/lock.hpp>
 #include <simloop/locks.hpp>
 #include <simloop/loop.hpp>
+#include <simloop/outcome.hpp>
 #include <simloop/queues.hpp>
 #include <simloop/run.hpp>
 #include <simloop/semaphore.hpp>
@@ -21,4 +24,5 @@
 #include <simloop/task_group.hpp>
 #include <simloop/time.hpp>
 #include <simloop/timeout.hpp>
+#include <simloop/wait.hpp>
 #include <simloop/wait_for.hpp>
