@@ -45,6 +45,7 @@ N_PY = {'W1a': 10**5, 'W1b': 10**5, 'W2': 10**6, 'W2c': 10**6, 'W3': 10**5, 'W4'
 N_SMOKE = 1000
 X1_RUNS, X1_RUNS_SMOKE = 20_000, 100
 STRATEGIES = ['fifo', 'random', 'pct', 'dfs']
+JOINED = {'W1a', 'W1b', 'W3', 'W4'}  # the workloads that join many tasks (gather)
 
 
 def sh(cmd, **kw):
@@ -144,16 +145,23 @@ def main_table(args, simloop_bin, asio_bin):
     for w in WORKLOADS:
         n = N_SMOKE if smoke else N_CPP[w]
         npy = N_SMOKE // 5 if smoke else N_PY[w]
+        suffix = ':await' if args.join == 'await' and w in JOINED else ''
         for cfg in ['sim-random', 'sim-fifo-notrace', 'real']:
             if cfg == 'real' and w == 'W3':
                 continue
-            res[(cfg, w)] = Measure(run_rows([simloop_bin, w, n, reps_cpp, cfg], f'simloop {cfg} {w}'), args.metric)
+            res[(cfg, w)] = Measure(run_rows([simloop_bin, w, n, reps_cpp, cfg + suffix], f'simloop {cfg} {w}'),
+                                    args.metric)
         if asio_bin:
             res[('asio', w)] = Measure(run_rows([asio_bin, w, n, reps_cpp], f'asio {w}'),
                                        'cpu' if w == 'W3' else args.metric)
         if not args.no_python:
             pycfg = 'virtual' if w == 'W3' else 'plain'
             res[('asyncio', w)] = Measure(run_rows(py + [w, npy, reps_py, pycfg], f'asyncio {pycfg} {w}'), args.metric)
+    if args.join == 'await':
+        # gather itself, where n allows (its argument check is quadratic today).
+        for e in ([3] if smoke else [4, 5]):
+            res[('gather', 10**e)] = Measure(run_rows([simloop_bin, 'W1a', 10**e, reps_cpp, 'sim-random'],
+                                                      f'simloop gather W1a 1e{e}'), args.metric)
     x1 = {}
     for s in STRATEGIES:
         runs = X1_RUNS_SMOKE if smoke else X1_RUNS
@@ -200,6 +208,11 @@ def print_main(res, x1, metric):
                       fmt_ns(r.ns if r else None), fmt_ns(a.ns if a else None), fmt_ratio(ra), cell_ta,
                       fmt_ns(p.ns if p else None), fmt_ratio(rp), cell_tp])
     print_table(lines)
+    g = sorted((k[1], m) for k, m in res.items() if k[0] == 'gather')
+    if g:
+        print('simloop rows join W1a, W1b, W3, W4 by awaiting each task (--join await): gather() is quadratic in '
+              'its argument count today. W1a joined by gather, sim random+trace: ' +
+              ', '.join(f'n={n:,}: {fmt_ns(m.ns)} ns/task' for n, m in g))
 
     # M: memory per live parked task (W1b: every task is alive, parked in the ready queue).
     print('\nM: peak RSS added per task in W1b (all tasks alive at once), bytes:')
@@ -251,8 +264,10 @@ def scale(args, simloop_bin):
         for e in exps:
             n = 10**e
             reps = args.reps if e < 7 else 1
-            a = Measure(run_rows([simloop_bin, w, n, reps, 'sim-random'], f'scale {w} 1e{e}'), args.metric)
-            b = Measure(run_rows([simloop_bin, w, n, reps, 'sim-fifo-notrace'], f'scale {w} 1e{e}'), args.metric)
+            sfx = ':await' if args.join == 'await' else ''
+            a = Measure(run_rows([simloop_bin, w, n, reps, 'sim-random' + sfx], f'scale {w} 1e{e}'), args.metric)
+            b = Measure(run_rows([simloop_bin, w, n, reps, 'sim-fifo-notrace' + sfx], f'scale {w} 1e{e}'),
+                        args.metric)
             lines.append([w, f'10^{e}', fmt_ns(a.ns), f'{a.bytes_per_op():,.0f}', fmt_ns(b.ns), f'{b.bytes_per_op():,.0f}'])
     print_table(lines)
     print('\nX1 scale: explore (random strategy, ready order explored) as the gather test grows:')
@@ -283,6 +298,9 @@ def main():
     ap.add_argument('--no-python', action='store_true')
     ap.add_argument('--reps', type=int, default=5, help='repetitions of each C++ row (median)')
     ap.add_argument('--reps-py', type=int, default=3, help='repetitions of each Python row (median)')
+    ap.add_argument('--join', choices=['gather', 'await'], default='await',
+                    help='how simloop joins W1a/W1b/W3/W4 at full n: gather (the spec; quadratic today) or '
+                         'awaiting each task')
     ap.add_argument('--metric', choices=['cpu', 'wall'], default='cpu')
     ap.add_argument('--smoke', action='store_true', help='tiny n, one repetition: checks, no measurement')
     ap.add_argument('--scale', action='store_true', help='only the scale table')
