@@ -9,10 +9,10 @@
 // bugs::Violation when the property does not hold, so sim::explore reports it
 // as a failure with its seed and token. README.md in this folder tells each
 // bug's story; hunt.cpp hunts them all.
-#include <simloop/sim.hpp>
-#include <simloop/simloop.hpp>
-
 #include <cstdint>
+#include <simloop/sim.hpp>
+#include <simloop/sim/options.hpp>
+#include <simloop/simloop.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -44,15 +44,28 @@ std::string now_ms();
 // A gallery test: the scenario with its property check.
 using Test = simloop::Coro<void> (*)();
 
+// "Strategy S finds the buggy version within `runs_max` runs of
+// sim::explore from seed 0" — a claim README.md states, tests/bugs checks, and
+// `simloop_hunt --measure` backs with runs-to-find over 100 seed ranges. The
+// fixed version must pass 10 x runs_max runs of the same strategy.
+struct Claim {
+  simloop::sim::Strategy strategy;
+  std::uint64_t runs_max;
+};
+
 struct Bug {
   const char* id;     // folder name: "lost_update"
   const char* title;  // one line: what goes wrong
   Test buggy;
   Test fixed;
-  // Runs within which the hunt's default strategy finds the buggy version
-  // (README.md states it; tests/bugs checks it). The fixed version is run
-  // over the same seeds and over 10x as many.
-  std::uint64_t budget;
+  std::vector<Claim> claims;  // claims.front(): the hunt's default strategy (random)
+
+  // The runs_max claimed for `s`, or 0 if README.md claims nothing for it.
+  std::uint64_t budget(simloop::sim::Strategy s) const {
+    for (auto& c : claims)
+      if (c.strategy == s) return c.runs_max;
+    return 0;
+  }
 };
 
 // Every bug of the gallery, in README order.

@@ -2,13 +2,13 @@
 // Bug 2, check-then-act: a read-through cache checks for a key, awaits the
 // database fetch, then inserts — duplicate fetches and a stale overwrite.
 // See README.md.
-#include "../gallery.hpp"
-
 #include <fmt/format.h>
 
 #include <map>
 #include <string>
 #include <vector>
+
+#include "../gallery.hpp"
 
 namespace bugs::cache {
 
@@ -39,19 +39,23 @@ simloop::Coro<void> run_readers_and_writer() {
   Cache cache(db);
   std::vector<int> seen(3, 0);
   auto reader = [&](int i, sl::Duration arrival) {
-    return sl::create_task([&, i, arrival]() -> sl::Coro<void> {
-      co_await sl::sleep(arrival);
-      seen[i] = co_await cache.get("price");
-    });
+    return sl::create_task(
+        [&, i, arrival]() -> sl::Coro<void> {
+          co_await sl::sleep(arrival);
+          seen[i] = co_await cache.get("price");
+        },
+        fmt::format("reader@{}ms", arrival / 1ms));
   };
   auto r0 = reader(0, 0ms);
   auto r1 = reader(1, 15ms);
-  auto writer = sl::create_task([&]() -> sl::Coro<void> {
-    co_await sl::sleep(20ms);
-    co_await remote_call(5ms);  // the database write
-    db.rows["price"] = 30;
-    cache.put("price", 30);  // write-through
-  });
+  auto writer = sl::create_task(
+      [&]() -> sl::Coro<void> {
+        co_await sl::sleep(20ms);
+        co_await remote_call(5ms);  // the database write
+        db.rows["price"] = 30;
+        cache.put("price", 30);  // write-through
+      },
+      "writer@20ms");
   auto r2 = reader(2, 60ms);
   co_await r0;
   co_await r1;

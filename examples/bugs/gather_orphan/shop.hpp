@@ -3,13 +3,14 @@
 // the card concurrently; when the charge fails, gather raises at once, the
 // handler rolls back the reservation it sees — and the reservation still in
 // flight lands afterwards, never rolled back. See README.md.
-#include "../gallery.hpp"
-
 #include <fmt/format.h>
 
 #include <map>
+#include <simloop/gather.hpp>
 #include <stdexcept>
 #include <vector>
+
+#include "../gallery.hpp"
 
 namespace bugs::gather_orphan {
 
@@ -57,21 +58,23 @@ inline void roll_back(Shop& shop, int order_id) {
 using PlaceOrderFn = simloop::Coro<void> (*)(Shop& shop, Order order);
 
 // The test: order 1 (3 units, card ok) at 0 ms, order 2 (4 units, card
-// declined) at 50 ms; the shop keeps running for a second. At nominal latency
+// declined) at 50 ms; the shop keeps running for 200 ms. At nominal latency
 // the reservation (10 ms) is in before the payment answers (20 ms).
 // Property: stock and reservations account for the confirmed order only.
 inline simloop::Coro<void> run_orders(PlaceOrderFn place_order) {
   using namespace std::chrono_literals;
   namespace sl = simloop;
   Shop shop;
-  auto o1 = sl::create_task(place_order(shop, {1, 3, true}));
-  auto o2 = sl::create_task([&]() -> sl::Coro<void> {
-    co_await sl::sleep(50ms);
-    co_await place_order(shop, {2, 4, false});
-  });
+  auto o1 = sl::create_task(place_order(shop, {1, 3, true}), "order-1");
+  auto o2 = sl::create_task(
+      [&]() -> sl::Coro<void> {
+        co_await sl::sleep(50ms);
+        co_await place_order(shop, {2, 4, false});
+      },
+      "order-2");
   co_await o1;
   co_await o2;
-  co_await sl::sleep(1s);  // the shop keeps running
+  co_await sl::sleep(200ms);  // the shop keeps running
   expect(shop.confirmed == std::vector<int>{1} && shop.declined == std::vector<int>{2},
          "orders: expected 1 confirmed and 2 declined");
   expect(shop.stock == 7 && shop.reserved.size() == 1,

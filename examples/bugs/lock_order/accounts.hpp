@@ -2,11 +2,11 @@
 // Bug 3, lock-order deadlock: a transfer locks its source account, makes a
 // remote call, then locks the destination; two opposite transfers that
 // overlap each hold one lock and wait for the other. See README.md.
-#include "../gallery.hpp"
-
 #include <map>
 #include <simloop/lock.hpp>
 #include <string>
+
+#include "../gallery.hpp"
 
 namespace bugs::lock_order {
 
@@ -29,11 +29,13 @@ inline simloop::Coro<void> run_opposite_transfers(TransferFn transfer) {
   Accounts accounts;
   accounts.try_emplace("alice").first->second.balance = 100;
   accounts.try_emplace("bob").first->second.balance = 100;
-  auto t1 = sl::create_task(transfer(accounts, "alice", "bob", 30));
-  auto t2 = sl::create_task([&]() -> sl::Coro<void> {
-    co_await sl::sleep(15ms);
-    co_await transfer(accounts, "bob", "alice", 20);
-  });
+  auto t1 = sl::create_task(transfer(accounts, "alice", "bob", 30), "alice->bob");
+  auto t2 = sl::create_task(
+      [&]() -> sl::Coro<void> {
+        co_await sl::sleep(15ms);
+        co_await transfer(accounts, "bob", "alice", 20);
+      },
+      "bob->alice");
   co_await t1;
   co_await t2;
   expect(accounts["alice"].balance == 90 && accounts["bob"].balance == 110, "transfers: wrong balances");

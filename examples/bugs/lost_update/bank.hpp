@@ -1,10 +1,10 @@
 #pragma once
 // Bug 1, lost update: a transfer reads a balance, awaits a fraud check (a
 // remote call), then writes back the balance it read. See README.md.
-#include "../gallery.hpp"
-
 #include <map>
 #include <string>
+
+#include "../gallery.hpp"
 
 namespace bugs::lost_update {
 

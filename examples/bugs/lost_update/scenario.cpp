@@ -1,8 +1,8 @@
-#include "bank.hpp"
-
 #include <fmt/format.h>
 
 #include <vector>
+
+#include "bank.hpp"
 
 namespace sl = simloop;
 using namespace std::chrono_literals;
@@ -20,10 +20,10 @@ sl::Coro<void> client(Bank& bank, TransferFn transfer, sl::Duration arrival, std
 sl::Coro<void> run_transfers(TransferFn transfer) {
   Bank bank{{{"alice", 100}, {"bob", 50}, {"carol", 0}}};
   std::vector<sl::Task<void>> clients;
-  clients.push_back(sl::create_task(client(bank, transfer, 0ms, "alice", "bob", 30)));
-  clients.push_back(sl::create_task(client(bank, transfer, 15ms, "alice", "carol", 20)));
-  clients.push_back(sl::create_task(client(bank, transfer, 30ms, "bob", "alice", 10)));
-  clients.push_back(sl::create_task(client(bank, transfer, 45ms, "bob", "carol", 5)));
+  clients.push_back(sl::create_task(client(bank, transfer, 0ms, "alice", "bob", 30), "alice->bob"));
+  clients.push_back(sl::create_task(client(bank, transfer, 15ms, "alice", "carol", 20), "alice->carol"));
+  clients.push_back(sl::create_task(client(bank, transfer, 30ms, "bob", "alice", 10), "bob->alice"));
+  clients.push_back(sl::create_task(client(bank, transfer, 45ms, "bob", "carol", 5), "bob->carol"));
   for (auto& c : clients) co_await c;
 
   const std::map<std::string, int> expected{{"alice", 60}, {"bob", 65}, {"carol", 25}};

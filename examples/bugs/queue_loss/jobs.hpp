@@ -2,13 +2,13 @@
 // Bug 7, a cancelled consumer loses an item: a worker takes a job from a
 // Queue and is cancelled (the autoscaler scales down) while handling it; the
 // job is neither done nor back in the queue. See README.md.
-#include "../gallery.hpp"
-
 #include <fmt/format.h>
 
 #include <set>
 #include <simloop/queues.hpp>
 #include <vector>
+
+#include "../gallery.hpp"
 
 namespace bugs::queue_loss {
 
@@ -29,8 +29,8 @@ inline simloop::Coro<void> run_jobs(WorkerFn worker) {
   namespace sl = simloop;
   Jobs jobs;
   for (int j = 0; j < 4; ++j) jobs.queue.put_nowait(j);
-  auto w1 = sl::create_task(worker(jobs));
-  auto w2 = sl::create_task(worker(jobs));
+  auto w1 = sl::create_task(worker(jobs), "worker-1");
+  auto w2 = sl::create_task(worker(jobs), "worker-2");
   co_await sl::sleep(25ms);
   if (jobs.queue.empty()) w2.cancel();  // scale down
   co_await sl::sleep(5ms);
@@ -41,9 +41,10 @@ inline simloop::Coro<void> run_jobs(WorkerFn worker) {
     std::string lost;
     for (int j = 0; j < 6; ++j)
       if (!jobs.handled.count(j)) lost += fmt::format(" {}", j);
-    throw Violation(fmt::format("lost job:{} never handled (queue.join() still waits at {}): a worker was "
-                                "cancelled while handling it",
-                                lost, now_ms()));
+    throw Violation(
+        fmt::format("lost job:{} never handled (queue.join() still waits at {}): a worker was "
+                    "cancelled while handling it",
+                    lost, now_ms()));
   }
   for (auto* w : {&w1, &w2}) {  // shut the workers down
     w->cancel();

@@ -3,10 +3,12 @@
 // to the oldest waiter; a waiter inside wait_for whose deadline hits at that
 // very instant is cancelled after the hand-off and drops the connection.
 // See README.md.
-#include "../gallery.hpp"
+#include <fmt/format.h>
 
 #include <deque>
-#include <fmt/format.h>
+#include <simloop/wait_for.hpp>
+
+#include "../gallery.hpp"
 
 namespace bugs::timeout_leak {
 
@@ -22,32 +24,39 @@ simloop::Coro<void> run_clients() {
   using namespace std::chrono_literals;
   namespace sl = simloop;
   Pool pool(1);
-  auto a = sl::create_task([&]() -> sl::Coro<void> {
-    int conn = co_await pool.acquire();
-    co_await remote_call(50ms);
-    co_await remote_call(50ms);
-    pool.release(conn);
-  });
-  auto b = sl::create_task([&]() -> sl::Coro<void> {
-    try {
-      int conn = co_await sl::wait_for(pool.acquire(), 100ms);
-      co_await remote_call(50ms);
-      pool.release(conn);
-    } catch (const sl::TimeoutError&) {
-      // B gives up: its request fails, which is fine.
-    }
-  });
-  auto c = sl::create_task([&]() -> sl::Coro<void> {
-    co_await sl::sleep(400ms);
-    try {
-      int conn = co_await sl::wait_for(pool.acquire(), 100ms);
-      pool.release(conn);
-    } catch (const sl::TimeoutError&) {
-      throw Violation(fmt::format("connection leaked: client C timed out at {} although nobody holds the pool's "
-                                  "only connection ({} free)",
-                                  now_ms(), pool.free_count()));
-    }
-  });
+  auto a = sl::create_task(
+      [&]() -> sl::Coro<void> {
+        int conn = co_await pool.acquire();
+        co_await remote_call(50ms);
+        co_await remote_call(50ms);
+        pool.release(conn);
+      },
+      "client-A");
+  auto b = sl::create_task(
+      [&]() -> sl::Coro<void> {
+        try {
+          int conn = co_await sl::wait_for(pool.acquire(), 100ms);
+          co_await remote_call(50ms);
+          pool.release(conn);
+        } catch (const sl::TimeoutError&) {
+          // B gives up: its request fails, which is fine.
+        }
+      },
+      "client-B");
+  auto c = sl::create_task(
+      [&]() -> sl::Coro<void> {
+        co_await sl::sleep(400ms);
+        try {
+          int conn = co_await sl::wait_for(pool.acquire(), 100ms);
+          pool.release(conn);
+        } catch (const sl::TimeoutError&) {
+          throw Violation(
+              fmt::format("connection leaked: client C timed out at {} although nobody holds the pool's "
+                          "only connection ({} free)",
+                          now_ms(), pool.free_count()));
+        }
+      },
+      "client-C");
   co_await a;
   co_await b;
   co_await c;

@@ -10,7 +10,8 @@ namespace {
 sl::Coro<std::size_t> search(Session& session, std::string query) {
   session.results.clear();
   std::vector<sl::Task<void>> backends;
-  for (int b = 0; b < 3; ++b) backends.push_back(sl::create_task(ask_backend(session, query, b)));
+  for (int b = 0; b < 3; ++b)
+    backends.push_back(sl::create_task(ask_backend(session, query, b), query + "/backend-" + std::to_string(b)));
   // A timeout returns what is done and cancels nothing [S51]: the pending
   // backends keep running and write to the session later.
   co_await sl::wait(backends, {.timeout = 50ms});

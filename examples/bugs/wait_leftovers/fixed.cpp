@@ -11,7 +11,8 @@ namespace {
 sl::Coro<std::size_t> search(Session& session, std::string query) {
   session.results.clear();
   std::vector<sl::Task<void>> backends;
-  for (int b = 0; b < 3; ++b) backends.push_back(sl::create_task(ask_backend(session, query, b)));
+  for (int b = 0; b < 3; ++b)
+    backends.push_back(sl::create_task(ask_backend(session, query, b), query + "/backend-" + std::to_string(b)));
   auto [done, pending] = co_await sl::wait(backends, {.timeout = 50ms});
   for (auto& t : pending) t.cancel();
   if (!pending.empty()) co_await sl::wait(pending);  // until they have really stopped

@@ -3,12 +3,13 @@
 // whatever is back after a timeout — but never cancels the backends still
 // running, and they append their hits to the session later, into the next
 // search's results. See README.md.
-#include "../gallery.hpp"
-
 #include <fmt/format.h>
 
+#include <simloop/wait.hpp>
 #include <string>
 #include <vector>
+
+#include "../gallery.hpp"
 
 namespace bugs::wait_leftovers {
 
