@@ -74,6 +74,10 @@ struct AsCompletedState : RefCounted {
   ~AsCompletedState() override { timeout_handle.cancel(); }
 
   void on_timeout() {
+    // Removing the callbacks below may drop the last other references (the
+    // iterating task may have left the loop): stay alive until done, as
+    // CPython's timer closure keeps todo and done alive.
+    Ref<AsCompletedState> keep(this);
     for (auto& p : todo) {
       p.fut.remove_done_callback(p.callback_id);
       done.put_nowait(std::nullopt);  // a dummy value for _wait_for_one()
