@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -126,6 +127,9 @@ TEST_CASE("executor: exceptions from fn reach the awaiter; to_thread uses the de
     CHECK(what == "bad 7");
     int v = co_await sl::to_thread([](int a, int b) { return a * b; }, 6, 7);
     CHECK(v == 42);
+    // Arguments are moved into fn: move-only ones work.
+    int w = co_await sl::to_thread([](std::unique_ptr<int> p) { return *p; }, std::make_unique<int>(5));
+    CHECK(w == 5);
   });
 }
 

@@ -211,7 +211,8 @@ TEST_CASE("Lock: aenter/aexit make `async with lock` (async_with) release on exi
 }
 
 // Exhaustive exploration of a two-task handoff: A holds the lock across two
-// yields, B waits for it; a canceller cancels A, B or both after k loop
+// yields, B waits for it (and C, never cancelled, behind B, so that a lost
+// hand-off shows as a deadlock); a canceller cancels A, B or both after k loop
 // iterations, for every k until the scenario is over. At every iteration a
 // monitor checks that the lock is held exactly when some task owns it, and at
 // the end nothing holds it and a B that was not cancelled got it. (A
@@ -230,6 +231,7 @@ struct Owning {
 
 struct Outcome {
   bool b_got = false;
+  bool c_got = false;
   bool b_cancelled = false;
   bool a_cancelled = false;
   int violations = 0;
@@ -253,6 +255,13 @@ Outcome handoff(Target target, int k) {
       out.b_got = true;
       co_await sl::sleep(0s);
     });
+    // A third party, never cancelled: a lock handed to a cancelled B must
+    // reach it (with only two tasks a lost hand-off would go unnoticed).
+    auto third = sl::create_task([&]() -> sl::Coro<void> {
+      auto g = co_await lock.scoped();
+      Owning mark(owner, 'C');
+      out.c_got = true;
+    });
     auto monitor = sl::create_task([&]() -> sl::Coro<void> {
       while (!done) {
         if (lock.locked() != owner.has_value()) ++out.violations;
@@ -270,6 +279,7 @@ Outcome handoff(Target target, int k) {
       co_await waiter;
     } catch (const sl::CancelledError&) {
     }
+    co_await third;
     out.a_cancelled = holder.cancelled();
     out.b_cancelled = waiter.cancelled();
     if (lock.locked() || owner || lock.waiter_count() != 0) ++out.violations;
@@ -287,6 +297,7 @@ TEST_CASE("Lock: cancellation at every point of a two-task handoff never strands
       CAPTURE(static_cast<int>(target), k);
       Outcome o = handoff(target, k);
       CHECK(o.violations == 0);
+      CHECK(o.c_got);
       if (target == Target::a) {
         CHECK(o.b_got);  // B is never cancelled: it must get the lock
         CHECK_FALSE(o.b_cancelled);
@@ -303,4 +314,67 @@ TEST_CASE("Lock: cancellation at every point of a two-task handoff never strands
   CHECK(early.a_cancelled);
   CHECK(early.b_cancelled);
   CHECK_FALSE(early.b_got);
+}
+
+namespace {
+// The same handoff as a test for the scheduler: which task is cancelled and
+// after how many iterations are choices (decide), and with ready-order
+// exploration the cancel may land between any two callbacks. Throws on an
+// ownerless lock, so that sim::explore reports the schedule.
+sl::Coro<void> handoff_under_scheduler() {
+  sl::Loop& loop = sl::get_running_loop();
+  sl::Lock lock;
+  std::optional<char> owner;
+  auto check = [&] {
+    if (lock.locked() != owner.has_value()) throw std::logic_error("lock held with no owner (or owner without lock)");
+  };
+  auto holder = sl::create_task([&]() -> sl::Coro<void> {
+    auto g = co_await lock.scoped();
+    Owning mark(owner, 'A');
+    check();
+    co_await sl::sleep(0s);
+    co_await sl::sleep(0s);
+  });
+  auto waiter = sl::create_task([&]() -> sl::Coro<void> {
+    auto g = co_await lock.scoped();
+    Owning mark(owner, 'B');
+    check();
+    co_await sl::sleep(0s);
+  });
+  auto third = sl::create_task([&]() -> sl::Coro<void> {  // never cancelled: must get the lock
+    auto g = co_await lock.scoped();
+    Owning mark(owner, 'C');
+    check();
+  });
+  std::size_t target = loop.decide(3, sl::ChoicePoint::buggify);  // 0: A, 1: B, 2: both
+  std::size_t k = loop.decide(8, sl::ChoicePoint::buggify);       // iterations before the cancel
+  for (std::size_t i = 0; i < k; ++i) {
+    check();
+    co_await sl::sleep(0s);
+  }
+  if (target != 1) holder.cancel();
+  if (target != 0) waiter.cancel();
+  for (auto* t : {&holder, &waiter}) {
+    try {
+      co_await *t;
+    } catch (const sl::CancelledError&) {
+    }
+  }
+  co_await third;  // a lost hand-off leaves C waiting forever: the run fails with a deadlock
+  check();
+  if (lock.locked() || lock.waiter_count() != 0) throw std::logic_error("lock left held after the handoff");
+  if (target == 0 && !waiter.done()) throw std::logic_error("the waiter never got the lock");
+}
+}  // namespace
+
+TEST_CASE("Lock: dfs over cancellation instant, target and ready order never strands the lock [S73]",
+          "[lock][S73][dfs]") {
+  auto report = sl::sim::explore(handoff_under_scheduler, {.runs = 20'000,
+                                                           .strategy = sl::sim::Strategy::dfs,
+                                                           .explore_ready_order = true,
+                                                           .dfs_deviations_max = 3});
+  INFO(report.to_string());
+  CHECK_FALSE(report.failure);
+  CHECK(report.exhausted);
+  CHECK(report.runs > 24);  // at least every (target, k) pair was run
 }

@@ -20,7 +20,7 @@
 //  - Real loop: fn runs on a worker thread (threads started lazily up to
 //    max_workers, default min(32, cores + 4) as CPython's); the state change
 //    and the outcome are handed back with loop.call_soon_threadsafe. Arguments
-//    are copied into the job (std::ref to share); fn must not touch simloop
+//    are copied into the job and moved into fn (std::ref to share); fn must not touch simloop
 //    objects of the loop (they are single-threaded).
 //  - Simulator (loop.is_simulated()): no threads at all. A job starts in a
 //    call_soon'ed callback when a simulated worker is free (so the scheduler
@@ -244,11 +244,11 @@ void set_default_executor(Loop& loop, std::shared_ptr<Executor> executor);
 template <class F, class... A>
 auto run_in_executor(Executor* executor, F&& fn, A&&... args) {
   using Fn = std::decay_t<F>;
-  using R = std::decay_t<std::invoke_result_t<Fn&, std::decay_t<A>&...>>;
+  using R = std::decay_t<std::invoke_result_t<Fn&, std::decay_t<A>&&...>>;
   std::optional<Duration> declared;
   if constexpr (detail::is_simulated_duration<Fn>::value) declared = fn.duration;
   auto call = [f = Fn(std::forward<F>(fn)), tup = std::make_tuple(std::forward<A>(args)...)]() mutable -> R {
-    return std::apply(f, tup);
+    return std::apply(f, std::move(tup));  // a job runs once: its arguments are moved in
   };
   Loop& loop = get_running_loop();
   auto job = std::make_shared<detail::ExecJobImpl<R, decltype(call)>>(std::move(call));
