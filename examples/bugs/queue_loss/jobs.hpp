@@ -23,7 +23,7 @@ using WorkerFn = simloop::Coro<void> (*)(Jobs& jobs);
 // takes 10 ms. At 25 ms the autoscaler sees an empty queue and cancels the
 // second worker — idle at nominal latency, waiting in get(), where a
 // cancellation loses nothing [S76]. Property: every job is handled
-// (queue.join() returns within a second).
+// (queue.join() returns within 200 ms).
 inline simloop::Coro<void> run_jobs(WorkerFn worker) {
   using namespace std::chrono_literals;
   namespace sl = simloop;
@@ -36,7 +36,7 @@ inline simloop::Coro<void> run_jobs(WorkerFn worker) {
   co_await sl::sleep(5ms);
   for (int j = 4; j < 6; ++j) jobs.queue.put_nowait(j);
   auto joined = sl::create_task(jobs.queue.join());
-  co_await sl::sleep(1s);
+  co_await sl::sleep(200ms);
   if (!joined.done()) {
     std::string lost;
     for (int j = 0; j < 6; ++j)
