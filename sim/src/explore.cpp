@@ -10,11 +10,11 @@ namespace simloop::sim {
 
 namespace {
 
-RunReport run_once(const TestFn& test, const RunOptions& options) {
+RunReport run_once(const TestFn& test, const RunOptions& options, bool make_token = true) {
   detail::check_not_running();
   detail::Session s(options);
   s.execute(test());
-  return s.finish();
+  return s.finish(make_token);
 }
 
 std::string replace_token(std::string command, const std::string& token) {
@@ -78,7 +78,7 @@ ExploreReport explore_erased(const TestFn& test, const ExploreOptions& options) 
       ro.chooser = external.get();
     }
     ro.trace = options.check_determinism;
-    RunReport rep = run_once(test, ro);
+    RunReport rep = run_once(test, ro, options.check_determinism);
     ++report.runs;
     if (hashes.size() < 1'000'000) hashes.insert(rep.trace_hash);
 

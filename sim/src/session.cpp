@@ -81,7 +81,7 @@ namespace {
 bool is_unretrieved_report(const std::string& r) { return r.find("exception was never retrieved") != std::string::npos; }
 }  // namespace
 
-RunReport Session::finish() {
+RunReport Session::finish(bool make_token) {
   if (chooser_) chooser_->end_run();
   loop_->close();  // reports (and destroys) tasks that survived the teardown
   SimLoop& l = *loop_;
@@ -104,7 +104,7 @@ RunReport Session::finish() {
                                              ? static_cast<Strategy>(token_schedule_.strategy)
                                              : options_.strategy);
   s.trace_hash = rep.trace_hash;
-  rep.token = s.to_token();
+  if (make_token) rep.token = s.to_token();
   rep.trace = std::make_shared<const Trace>(std::move(l.trace()));
   rep.reports = l.reports();
   rep.pending_at_end = std::move(pending_at_end_);
@@ -144,6 +144,7 @@ RunReport Session::finish() {
     failed = false;
   }
   if (failed) {
+    if (rep.token.empty()) rep.token = s.to_token();
     f.strategy = static_cast<Strategy>(s.strategy);
     f.seed = s.seed;
     f.runs = 1;

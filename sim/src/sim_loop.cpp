@@ -8,7 +8,8 @@
 
 namespace simloop::sim {
 
-SimLoop::SimLoop(const SimConfig& config) : config_(config), steps_limit_(config.steps_max) {
+SimLoop::SimLoop(const SimConfig& config)
+    : config_(config), steps_limit_(config.steps_max), time_limit_(config.virtual_time_max) {
   explore_ready_order_ = config.explore_ready_order;
   explore_timer_ties_ = config.explore_timer_ties;
   trace_.set_keep_events(config.keep_trace);
@@ -34,9 +35,9 @@ void SimLoop::wait_for_work(std::optional<TimePoint> deadline) {
         seconds(now_), describe_pending_tasks()));
   }
   assert(*deadline >= now_);  // virtual time never goes backwards
-  if (config_.virtual_time_max > Duration::zero() && deadline->time_since_epoch() > config_.virtual_time_max &&
-      !hung_) {
-    hang(fmt::format("virtual-time budget of {:.6f}s exceeded: the next timer is due at t={:.6f}s", 
+  if (time_limit_ > Duration::zero() && deadline->time_since_epoch() > time_limit_) {
+    if (hung_) throw Hang("the tasks left did not finish within a second virtual-time budget after a hang");
+    hang(fmt::format("virtual-time budget of {:.6f}s exceeded: the next timer is due at t={:.6f}s",
                      seconds(config_.virtual_time_max), seconds(*deadline)));
   }
   if (*deadline > now_) now_ = *deadline;
@@ -46,6 +47,7 @@ void SimLoop::hang(const std::string& what) {
   hung_ = true;
   // Let teardown (cancelling the tasks left) run on a fresh budget.
   if (steps_limit_) steps_limit_ = steps() + config_.steps_max;
+  if (time_limit_ > Duration::zero()) time_limit_ = now_.time_since_epoch() + config_.virtual_time_max;
   std::string running = last_task_ ? task_label(last_task_) : std::string("no task (plain callbacks)");
   throw Hang(fmt::format("hang at t={:.6f}s after {} steps: {}. The task that was running: {}. "
                          "Pending tasks:\n{}",

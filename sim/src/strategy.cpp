@@ -37,6 +37,7 @@ RunOptions ExploreOptions::run_options(std::uint64_t run_index) const {
   o.virtual_time_max = virtual_time_max;
   o.trace = false;
   o.pct_depth = pct_depth;
+  o.pct_choices_hint = pct_choices_hint;
   o.fail_on_pending_tasks = fail_on_pending_tasks;
   o.fail_on_unretrieved_exceptions = fail_on_unretrieved_exceptions;
   o.quiet = true;

@@ -92,6 +92,7 @@ struct ExploreOptions {
   std::uint64_t steps_max = 1'000'000;
   Duration virtual_time_max{0};
   std::uint32_t pct_depth = 3;
+  std::uint64_t pct_choices_hint = 0;     // see RunOptions
   std::optional<std::uint32_t> dfs_deviations_max{};  // dfs: at most k nonzero answers per schedule
   bool check_determinism = false;         // run every schedule twice and compare trace hashes
   bool fail_on_pending_tasks = false;

@@ -78,7 +78,9 @@ class Session {
   template <class T>
   std::optional<std::conditional_t<std::is_void_v<T>, bool, T>> execute(Coro<T> main);
   // Closes the loop and classifies the outcome. Call once, after execute().
-  RunReport finish();
+  // Without `make_token` a run that passed leaves `token` empty (explore's
+  // passing runs need only the hash; encoding costs O(decisions)).
+  RunReport finish(bool make_token = true);
 
  private:
   void main_finished();

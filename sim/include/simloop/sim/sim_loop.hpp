@@ -89,7 +89,10 @@ class SimLoop : public Loop, private LoopObserver {
   std::vector<std::string> reports_;
   std::vector<bool> started_;     // by task id: has it run a step yet
   std::uint64_t last_task_ = 0;   // the task whose step ran last
-  std::uint64_t steps_limit_ = 0; // current step budget (raised once after a hang, for teardown)
+  // Current budgets: raised once after a hang so that teardown (cancelling
+  // the tasks left) can run; a second overrun ends the teardown too.
+  std::uint64_t steps_limit_ = 0;
+  Duration time_limit_{0};
   bool hung_ = false;
 };
 
