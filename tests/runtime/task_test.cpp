@@ -91,14 +91,28 @@ struct Token {
   ~Token() { ++c->gone; }
 };
 
-struct Reports : sl::LoopObserver {
+// What a loop reported (asyncio's exception handler messages).
+struct Reports {
   std::vector<std::string> messages;
-  void on_exception_report(const std::string& m) override { messages.push_back(m); }
   int count(const std::string& what) const {
     int n = 0;
     for (auto& m : messages) n += m.find(what) != std::string::npos;
     return n;
   }
+};
+// Captures through Loop::report (virtual): the SimLoop keeps its own
+// observer (its trace) untouched.
+struct CapturingLoop : sl::sim::SimLoop {
+  Reports* sink;
+  explicit CapturingLoop(Reports& r) : sink(&r) {}
+  ~CapturingLoop() override { close(); }  // teardown reports still reach our report()
+  void report(const std::string& m) override { sink->messages.push_back(m); }
+};
+// Captures through a LoopObserver (on a loop that has no observer of its own).
+struct ReportObserver : sl::LoopObserver {
+  Reports* sink;
+  explicit ReportObserver(Reports& r) : sink(&r) {}
+  void on_exception_report(const std::string& m) override { sink->messages.push_back(m); }
 };
 
 sl::Coro<void> sleep_forever(Token t, std::vector<std::string>* log = nullptr) {
@@ -360,22 +374,24 @@ TEST_CASE("awaiting a cancelled task raises CancelledError with its message, the
 
 TEST_CASE("an exception nobody retrieved is reported when the task goes [S36]", "[task][S36]") {
   Reports reports;
-  sl::sim::run([&]() -> sl::Coro<void> {
-    sl::get_running_loop().set_observer(&reports);
-    sl::create_task([]() -> sl::Coro<void> {
-      throw std::runtime_error("nobody looks");
-      co_return;
-    }, "lonely");
-    auto seen = sl::create_task([]() -> sl::Coro<void> {
-      throw std::runtime_error("awaited");
-      co_return;
-    });
-    co_await sl::sleep(1s);
-    try {
-      co_await seen;
-    } catch (const std::runtime_error&) {
-    }
-  });
+  {
+    CapturingLoop loop(reports);
+    sl::detail::run_main(loop, []() -> sl::Coro<void> {
+      sl::create_task([]() -> sl::Coro<void> {
+        throw std::runtime_error("nobody looks");
+        co_return;
+      }, "lonely");
+      auto seen = sl::create_task([]() -> sl::Coro<void> {
+        throw std::runtime_error("awaited");
+        co_return;
+      });
+      co_await sl::sleep(1s);
+      try {
+        co_await seen;
+      } catch (const std::runtime_error&) {
+      }
+    }());
+  }
   REQUIRE(reports.count("Task exception was never retrieved") == 1);
   CHECK(reports.count("lonely") == 1);
   CHECK(reports.count("nobody looks") == 1);
@@ -387,8 +403,7 @@ TEST_CASE("a task still pending when its loop closes is reported and its frame d
   Reports reports;
   Counts c;
   {
-    sl::sim::SimLoop loop;
-    loop.set_observer(&reports);
+    CapturingLoop loop(reports);
     loop.run_until_complete([&]() -> sl::Coro<void> {
       sl::create_task(sleep_forever(Token(c)), "stuck");
       co_await sl::sleep(1s);
@@ -401,24 +416,26 @@ TEST_CASE("a task still pending when its loop closes is reported and its frame d
   CHECK(c.live() == 0);
 }
 
-TEST_CASE("a Loop subclass sees the reports through report() [S37]", "[task][S37]") {
-  struct CapturingLoop : sl::sim::SimLoop {
-    std::vector<std::string> got;
-    ~CapturingLoop() override { close(); }  // close while report() is still ours
-    void report(const std::string& m) override { got.push_back(m); }
-  };
-  std::vector<std::string> got;
+TEST_CASE("a LoopObserver sees the reports too (real loop) [S37][S36]", "[task][S37][S36]") {
+  Reports reports;
+  ReportObserver observer(reports);
   {
-    CapturingLoop loop;
+    sl::RealLoop loop;
+    loop.set_observer(&observer);
     loop.run_until_complete([]() -> sl::Coro<void> {
       sl::create_task([]() -> sl::Coro<void> { co_await sl::sleep(1h); });
+      sl::create_task([]() -> sl::Coro<void> {
+        throw std::runtime_error("unseen");
+        co_return;
+      });
+      co_await sl::sleep(0s);
       co_await sl::sleep(0s);
     }());
     loop.close();
-    got = loop.got;
   }
-  REQUIRE(got.size() == 1);
-  CHECK_THAT(got[0], Catch::Contains("Task was destroyed but it is pending!") && Catch::Contains("Task-2"));
+  REQUIRE(reports.messages.size() == 2);
+  CHECK_THAT(reports.messages[0], Catch::Contains("Task exception was never retrieved") && Catch::Contains("Task-3"));
+  CHECK_THAT(reports.messages[1], Catch::Contains("Task was destroyed but it is pending!") && Catch::Contains("Task-2"));
 }
 
 TEST_CASE("asyncio.run-style teardown cancels remaining tasks and runs them to completion", "[task][S37]") {
@@ -427,8 +444,8 @@ TEST_CASE("asyncio.run-style teardown cancels remaining tasks and runs them to c
   Counts c;
   Reports reports;
   std::vector<std::string> log;
-  auto r = sl::sim::run([&]() -> sl::Coro<int> {
-    sl::get_running_loop().set_observer(&reports);
+  CapturingLoop loop(reports);
+  int value = sl::detail::run_main(loop, [&]() -> sl::Coro<int> {
     sl::create_task(sleep_forever(Token(c), &log));
     sl::create_task([&log]() -> sl::Coro<void> {
       std::exception_ptr cancelled;
@@ -443,9 +460,10 @@ TEST_CASE("asyncio.run-style teardown cancels remaining tasks and runs them to c
     });
     co_await sl::sleep(0s);
     co_return 1;
-  });
-  CHECK(r.value == 1);
-  CHECK(r.elapsed == 1s);
+  }());
+  CHECK(value == 1);
+  CHECK(loop.time() == sl::TimePoint(1s));
+  CHECK(loop.all_tasks().empty());
   CHECK(log == std::vector<std::string>{"cancelled", "slow cleanup done"});
   CHECK(c.live() == 0);
   CHECK(reports.messages.empty());
@@ -545,8 +563,7 @@ TEST_CASE("every coroutine frame is destroyed exactly once on every path", "[tas
   Counts c;
   Reports reports;
   {
-    sl::sim::SimLoop loop;
-    loop.set_observer(&reports);
+    CapturingLoop loop(reports);
     loop.run_until_complete([&]() -> sl::Coro<void> {
       auto child = [](Token t, int mode) -> sl::Coro<int> {
         (void)t;
@@ -592,9 +609,8 @@ TEST_CASE("teardown does not leak a task waiting on a future whose callback hold
   Counts c;
   auto sentinel = std::make_shared<int>(0);
   {
-    sl::sim::SimLoop loop;
     Reports quiet;
-    loop.set_observer(&quiet);
+    CapturingLoop loop(quiet);
     loop.run_until_complete([&]() -> sl::Coro<void> {
       sl::Future<int> f;
       sl::Task<void> t = sl::create_task([](Token tok, sl::Future<int> fut) -> sl::Coro<void> {
