@@ -63,7 +63,9 @@ struct AsCompletedState : RefCounted {
     Future<T> fut;
     std::uint64_t callback_id = 0;
   };
-  Queue<std::optional<Future<T>>> done;  // std::nullopt: _on_timeout's dummy value
+  // An empty handle (no base) is _on_timeout's dummy value, Python's None.
+  // (Not std::optional: GCC 12 with sanitizers warns maybe-uninitialized on it.)
+  Queue<Future<T>> done;
   std::vector<Pending> todo;             // argument order, distinct
   TimerHandle timeout_handle;
 
@@ -80,7 +82,7 @@ struct AsCompletedState : RefCounted {
     Ref<AsCompletedState> keep(this);
     for (auto& p : todo) {
       p.fut.remove_done_callback(p.callback_id);
-      done.put_nowait(std::nullopt);  // a dummy value for _wait_for_one()
+      done.put_nowait(Future<T>(Ref<FutureBase>(), nullptr));  // a dummy value for _wait_for_one()
     }
     todo.clear();
   }
@@ -99,10 +101,10 @@ struct AsCompletedState : RefCounted {
 // _wait_for_one: the awaitable yielded at each position.
 template <class T>
 Coro<T> wait_for_one(Ref<AsCompletedState<T>> st) {
-  std::optional<Future<T>> f = co_await st->done.get();
-  if (!f) throw TimeoutError("as_completed(): the timeout expired before the next awaitable completed");
-  f->base()->check_result();  // may raise the input's exception
-  if constexpr (!std::is_void_v<T>) co_return take_value(f->slot());
+  Future<T> f = co_await st->done.get();
+  if (!f.base()) throw TimeoutError("as_completed(): the timeout expired before the next awaitable completed");
+  f.base()->check_result();  // may raise the input's exception
+  if constexpr (!std::is_void_v<T>) co_return take_value(f.slot());
 }
 
 }  // namespace detail
