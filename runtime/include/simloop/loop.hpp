@@ -262,7 +262,6 @@ class Loop {
   bool stopping_ = false;
   bool running_ = false;
   bool closed_ = false;
-  Loop* outer_running_ = nullptr;
   std::shared_ptr<void> default_executor_;
 };
 
