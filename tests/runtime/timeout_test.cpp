@@ -206,3 +206,18 @@ TEST_CASE("timeout: reschedule and re-entry errors carry asyncio's messages [S71
                       "Timeout has already been entered");
   });
 }
+
+TEST_CASE("timeout: reschedule(nullopt) disables the deadline [S71]", "[timeout][S71]") {
+  // Python: `async with asyncio.timeout(1) as t: t.reschedule(None); await asyncio.sleep(5)` ends normally at 5.
+  auto r = sl::sim::run([&]() -> sl::Coro<bool> {
+    sl::Timeout t = sl::timeout(1s);
+    co_await sl::async_with(t, [&]() -> sl::Coro<void> {
+      t.reschedule(std::nullopt);
+      co_await sl::sleep(5s);
+    });
+    CHECK_FALSE(t.when().has_value());
+    co_return t.expired();
+  });
+  CHECK(r.value == false);
+  CHECK(r.elapsed == 5s);
+}
