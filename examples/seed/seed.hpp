@@ -29,6 +29,10 @@ simloop::Duration future_call_soon(std::ostream& out);
 simloop::Duration future_await(std::ostream& out);
 simloop::Duration done_callbacks(std::ostream& out);
 simloop::Duration as_completed_order(std::ostream& out);
+simloop::Duration executor_default(std::ostream& out);
+simloop::Duration executor_custom(std::ostream& out);
+simloop::Duration async_context_manager(std::ostream& out);
+simloop::Duration async_iterator(std::ostream& out);
 
 }  // namespace seed
 

@@ -67,3 +67,22 @@ TEST_CASE("seed: two done callbacks with bound arguments run in order", "[seed][
 TEST_CASE("seed: as_completed yields 1, 2, 4 and ends at 4 s", "[seed][S62][S66]") {
   check(seed::as_completed_order, {"1 at t=1.000s\n2 at t=2.000s\n4 at t=4.000s\n", 4s});
 }
+
+TEST_CASE("seed: run_in_executor with the default pool ends at 2 s", "[seed][S79]") {
+  check(seed::executor_default, {"started at t=0.000s\ndefault thread pool io done at t=2.000s\n", 2s});
+}
+
+TEST_CASE("seed: run_in_executor with a custom pool ends at 2 s", "[seed][S79]") {
+  check(seed::executor_custom, {"started at t=0.000s\ncustom thread pool io done at t=2.000s\n", 2s});
+}
+
+TEST_CASE("seed: an async context manager", "[seed]") {
+  check(seed::async_context_manager,
+        {"connecting to db at t=0.000s\nconnected at t=1.000s\nselect: 42 rows at t=2.000s\n"
+         "closing at t=2.000s\nclosed at t=2.500s\ndone at t=2.500s\n",
+         2500ms});
+}
+
+TEST_CASE("seed: an async iterator", "[seed]") {
+  check(seed::async_iterator, {"0 at t=0.000s\n1 at t=1.000s\n2 at t=2.000s\nticker done at t=3.000s\n", 3s});
+}
