@@ -109,13 +109,13 @@ class Future {
   // done. Returns an id for remove_done_callback.
   template <class F>
   std::uint64_t add_done_callback(F cb) {
-    return b_->add_done_callback([cb = std::move(cb), v = v_](detail::FutureBase* b) mutable {
-      if constexpr (std::is_invocable_v<F&, Future<T>>) {
+    if constexpr (std::is_invocable_v<F&, Future<T>>) {
+      return b_->add_done_callback([cb = std::move(cb), v = v_](detail::FutureBase* b) mutable {
         cb(Future<T>(detail::Ref<detail::FutureBase>(b), v));
-      } else {
-        cb();
-      }
-    });
+      });
+    } else {
+      return b_->add_done_callback([cb = std::move(cb)](detail::FutureBase*) mutable { cb(); });
+    }
   }
   // [S21] Returns how many registrations were removed.
   std::size_t remove_done_callback(std::uint64_t callback_id) { return b_->remove_done_callback(callback_id); }
