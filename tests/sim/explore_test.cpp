@@ -190,3 +190,47 @@ TEST_CASE("buggify is false outside a simulation and a choice inside", "[explore
   CHECK(r.runs == 2);
   CHECK(seen == std::set<bool>{false, true});
 }
+
+namespace {
+// An ordering bug only ready-order exploration can reach: asyncio's FIFO
+// order runs the first task's write-back before the second task reads (it
+// yields twice first). A schedule that runs the first task's read, then the
+// second task to completion, then the first task's write loses an update: a
+// bug of depth 2 (one priority change), pct's home ground.
+sl::Coro<void> yield_race() {
+  int counter = 0;
+  auto a = sl::create_task([&]() -> sl::Coro<void> {
+    int v = counter;
+    co_await sl::sleep(0s);
+    counter = v + 1;
+  });
+  auto b = sl::create_task([&]() -> sl::Coro<void> {
+    co_await sl::sleep(0s);
+    co_await sl::sleep(0s);
+    int v = counter;
+    co_await sl::sleep(0s);
+    counter = v + 1;
+  });
+  co_await a;
+  co_await b;
+  if (counter != 2) throw std::runtime_error(fmt::format("lost update: counter is {}", counter));
+}
+}  // namespace
+
+TEST_CASE("pct and random find an ordering bug beyond asyncio's FIFO order", "[explore][pct]") {
+  CHECK_NOTHROW(sim::run(yield_race));
+  CHECK(!sim::explore(yield_race, {.runs = 300, .strategy = sim::Strategy::random}).failure);  // FIFO only
+  for (auto s : {sim::Strategy::pct, sim::Strategy::random}) {
+    auto r = sim::explore(yield_race, {.runs = 300, .strategy = s, .explore_ready_order = true, .pct_depth = 2});
+    INFO(sim::to_string(s));
+    REQUIRE(r.failure);
+    CHECK(r.failure->reproduced);
+    CHECK(r.failure->runs < 300);
+    auto again = sim::replay(yield_race, r.failure->token);
+    REQUIRE(again.failure);
+    CHECK(again.same_hash);
+  }
+  auto all = sim::explore(yield_race, {.runs = 10000, .strategy = sim::Strategy::dfs, .explore_ready_order = true});
+  REQUIRE(all.failure);  // dfs finds it too, and stops there
+  CHECK(!all.exhausted);
+}
