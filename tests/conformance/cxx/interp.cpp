@@ -144,15 +144,17 @@ class Run final : private sl::LoopObserver {
     if (!error_) error_ = msg;
     throw ScenarioError{msg};
   }
-  void register_label(const std::string& label, const Task<Value>& t) {
+  // Untyped: on_task_created runs inside TaskBase's constructor, before the
+  // Task<Value> exists; the typed handle is made when the label is used.
+  void register_label(const std::string& label, TaskBase* t) {
     if (label_task_.count(label)) scenario_error("label '" + label + "' started twice");
-    label_task_.emplace(label, t);
-    task_label_.emplace(t.task(), label);
+    label_task_.emplace(label, Ref<TaskBase>(t));
+    task_label_.emplace(t, label);
   }
   Task<Value> lookup(const std::string& ref) {
     auto it = label_task_.find(ref);
     if (it == label_task_.end()) scenario_error("no task named '" + ref + "' exists yet");
-    return it->second;
+    return as_task(it->second.get());
   }
   Task<Value> lookup_awaitable(const std::string& ref) {
     Task<Value> t = lookup(ref);
@@ -170,7 +172,7 @@ class Run final : private sl::LoopObserver {
     if (hint_ && loop_->current_task() == hint_->owner) {
       std::string label = std::move(hint_->label);
       hint_.reset();
-      register_label(label, as_task(task));
+      register_label(label, task);
     }
     if (inner_) inner_->on_task_created(t);
   }
@@ -232,7 +234,7 @@ class Run final : private sl::LoopObserver {
     for (auto& a : args) {
       Future<Value> f = a.coro ? sl::detail::ensure_future(loop, std::move(*a.coro))
                                : sl::detail::ensure_future(loop, a.fut);
-      if (a.coro) register_label(a.label, as_task(static_cast<TaskBase*>(f.base())));
+      if (a.coro) register_label(a.label, static_cast<TaskBase*>(f.base()));
       sl::detail::gather_add(impl, loop, seen, f.base());
       impl->slots.push_back(f.slot());
     }
@@ -250,7 +252,7 @@ class Run final : private sl::LoopObserver {
         out.push_back(lookup_awaitable(it.name));
       } else {
         Task<Value> t = sl::create_task(body(it.name, &it.body), it.name);
-        register_label(it.name, t);
+        register_label(it.name, t.task());
         out.push_back(t);
       }
     }
@@ -285,7 +287,7 @@ class Run final : private sl::LoopObserver {
   sl::LoopObserver* inner_ = nullptr;
   std::vector<std::string> lines_;
   std::vector<Ref<TaskBase>> created_;
-  std::map<std::string, Task<Value>> label_task_;  // ordered: the final report is in label order
+  std::map<std::string, Ref<TaskBase>> label_task_;  // ordered: the final report is in label order
   std::map<const TaskBase*, std::string> task_label_;
   struct Hint {
     std::string label;
@@ -415,7 +417,7 @@ Coro<Run::Result> Run::exec_op(Frame f, const Op* op) {
       } else {
         t = sl::create_task(std::move(coro), name);
       }
-      register_label(name, t);
+      register_label(name, t.task());
       emit(label, "spawn " + name);
       break;
     }
@@ -516,7 +518,7 @@ Coro<Run::Result> Run::exec_op(Frame f, const Op* op) {
 std::vector<std::string> Run::go() {
   // asyncio.run, made deterministic (README "End of run").
   Task<Value> main = sl::create_task(*loop_, body("main", &sc_.main), "main");
-  register_label("main", main);
+  register_label("main", main.task());
   try {
     loop_->run_until_complete(Future<Value>(main));
   } catch (const sl::sim::SimulationError& e) {  // Deadlock, Hang
@@ -538,7 +540,7 @@ std::vector<std::string> Run::go() {
     }
   }
   if (error_) throw ScenarioError{*error_};
-  for (const auto& [label, task] : label_task_) emit(label, "final " + state_of(task));
+  for (const auto& [label, task] : label_task_) emit(label, "final " + state_of(as_task(task.get())));
   return lines_;
 }
 
