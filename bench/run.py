@@ -60,11 +60,23 @@ def build(build_dir):
     return build_dir / 'bench' / 'bench_simloop', build_dir / 'bench' / 'bench_asio'
 
 
+# glibc returns freed memory to the kernel (trim, and big blocks are mmap'd),
+# so every repetition re-faults its pages: on this VM a minor fault costs
+# microseconds of system time, which then dominated the per-task figures
+# (W1a: ~2,100 ns/task with trimming, ~330 without). --keep-memory (the
+# default) asks glibc, for every driver alike (simloop, asio and CPython), to
+# keep its heap between repetitions; the first repetition still pays.
+KEEP_MEMORY_TUNABLES = 'glibc.malloc.trim_threshold=68719476736:glibc.malloc.mmap_threshold=33554432'
+CHILD_ENV = dict(os.environ)
+RAW = []  # every row, for --raw
+
+
 def run_rows(cmd, label):
     """Runs one driver command; returns its JSON rows (all must be ok)."""
     print(f'  running {label}: {" ".join(str(c) for c in cmd)}', file=sys.stderr, flush=True)
-    p = subprocess.run([str(c) for c in cmd], text=True, capture_output=True)
+    p = subprocess.run([str(c) for c in cmd], text=True, capture_output=True, env=CHILD_ENV)
     rows = [json.loads(line) for line in p.stdout.splitlines() if line.startswith('{')]
+    RAW.extend(rows)
     if p.returncode != 0 or not rows or not all(r['ok'] for r in rows):
         sys.stderr.write(p.stdout + p.stderr)
         raise SystemExit(f'FAILED: {label} (exit {p.returncode}); a workload did not check its sum')
@@ -302,12 +314,17 @@ def main():
                     help='how simloop joins W1a/W1b/W3/W4 at full n: gather (the spec; quadratic today) or '
                          'awaiting each task')
     ap.add_argument('--metric', choices=['cpu', 'wall'], default='cpu')
+    ap.add_argument('--keep-memory', action=argparse.BooleanOptionalAction, default=True,
+                    help='GLIBC_TUNABLES for every driver: keep freed memory instead of returning it to the kernel')
+    ap.add_argument('--raw', help='also write every repetition\'s JSON row to this file')
     ap.add_argument('--smoke', action='store_true', help='tiny n, one repetition: checks, no measurement')
     ap.add_argument('--scale', action='store_true', help='only the scale table')
     ap.add_argument('--scale-max', type=int, default=6, help='largest power of ten in --scale (7: 10^7 tasks)')
     args = ap.parse_args()
 
     build_dir = Path(args.build_dir)
+    if args.keep_memory:
+        CHILD_ENV['GLIBC_TUNABLES'] = KEEP_MEMORY_TUNABLES
     if args.no_build:
         simloop_bin = Path(args.simloop or build_dir / 'bench' / 'bench_simloop')
         asio_bin = None if args.no_asio else Path(args.asio or build_dir / 'bench' / 'bench_asio')
@@ -320,12 +337,17 @@ def main():
         asio_bin = None
 
     print('simloop benchmarks: ' + ' '.join(sys.argv))
+    print(f'  GLIBC_TUNABLES={CHILD_ENV.get("GLIBC_TUNABLES", "")}  (--keep-memory: glibc keeps freed memory for the next repetition)')
     for line in versions(build_dir if not args.simloop else Path(args.simloop).parent.parent, simloop_bin):
         print('  ' + line)
-    if args.scale:
-        scale(args, simloop_bin)
-        return 0
-    res, x1 = main_table(args, simloop_bin, asio_bin)
+    try:
+        if args.scale:
+            scale(args, simloop_bin)
+            return 0
+        res, x1 = main_table(args, simloop_bin, asio_bin)
+    finally:
+        if args.raw:
+            Path(args.raw).write_text(''.join(json.dumps(r) + '\n' for r in RAW))
     if args.smoke:
         print(f'smoke: {len(res) + len(x1)} rows ran and checked their sums')
         return 0
