@@ -75,6 +75,16 @@ class ReplayChooser final : public Chooser {
 // Decisions from a byte string (libFuzzer / AFL++ input): a choice among
 // n <= 256 consumes one byte, larger n two (little endian), taken mod n; 0
 // once the bytes are used up (so a short input means asyncio's order).
+// A libFuzzer target (AFL++ runs the same with -fsanitize=fuzzer):
+//
+//     extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+//       auto r = sl::sim::try_run(test, {.strategy = sl::sim::Strategy::bytes, .bytes = {data, size},
+//                                        .quiet = true});
+//       if (r.failure) { fmt::print(stderr, "{}\n", *r.failure); std::abort(); }
+//       return 0;
+//     }
+//
+// The failure's token replays without the fuzzer (sim::replay).
 class BytesChooser final : public Chooser {
  public:
   explicit BytesChooser(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
