@@ -68,7 +68,8 @@ class Parser {
         if (p_ >= t_.size() || t_[p_] != '"') fail("expected a string key");
         std::string key = string();
         if (!eat(':')) fail("expected ':'");
-        v.members.emplace_back(std::move(key), value(depth + 1));
+        Json member = value(depth + 1);
+        v.members.push_back(JsonMember{std::move(key), std::move(member)});
       } while (eat(','));
       if (!eat('}')) fail("expected ',' or '}'");
     } else if (c == '[') {

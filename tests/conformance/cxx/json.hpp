@@ -13,6 +13,8 @@
 
 namespace conformance {
 
+struct JsonMember;
+
 struct Json {
   enum class Type : std::uint8_t { null, boolean, integer, number, string, array, object };
   Type type = Type::null;
@@ -21,12 +23,17 @@ struct Json {
   bool big = false;  // an integer outside the int64 range
   std::string s;     // string value (UTF-8)
   std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
+  std::vector<JsonMember> members;  // (not std::pair: it needs Json complete here, clang refuses)
 
   bool is(Type t) const noexcept { return type == t; }
   const Json* find(std::string_view key) const noexcept;
   // Python-ish rendering for error messages ('abc', 3, None, [..], {..}).
   std::string repr() const;
+};
+
+struct JsonMember {
+  std::string first;  // key
+  Json second;        // value
 };
 
 struct JsonError : std::runtime_error {
