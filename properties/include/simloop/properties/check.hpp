@@ -4,6 +4,8 @@
 #include <simloop/properties/scenario.hpp>
 #include <simloop/properties/schedule.hpp>
 
+#include <simloop/outcome.hpp>
+
 #include <rapidcheck.h>
 
 #include <string>
@@ -19,6 +21,19 @@ inline std::string describe(const Predicted& p) {
 inline bool matches(const Predicted& want, const Predicted& got) {
   if (want.ending != got.ending || want.finish != got.finish) return false;
   return want.ending == Ending::cancelled || want.origin == got.origin;
+}
+
+// What an Outcome (a gather slot, an as_completed item) says, in the model's terms.
+inline Predicted observed(const Outcome<int>& o, int finish) {
+  if (o.has_value()) return {Ending::value, o.value() - 100, finish};
+  if (o.cancelled()) return {Ending::cancelled, -1, finish};
+  try {
+    std::rethrow_exception(o.exception());
+  } catch (const std::runtime_error& r) {
+    return {Ending::error, std::stoi(std::string(r.what()).substr(1)), finish};
+  } catch (...) {
+  }
+  return {Ending::error, -2, finish};
 }
 
 // A run that threw (a failed check inside it, a deadlock, a hang) fails the case.

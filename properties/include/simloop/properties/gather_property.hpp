@@ -17,18 +17,6 @@ inline Coro<std::vector<Outcome<int>>> real_gather_re_impl(Live& live) {
 }
 inline const GatherRe real_gather_re = [](Live& live) { return real_gather_re_impl(live); };
 
-inline Predicted observed(const Outcome<int>& o, int finish) {
-  if (o.has_value()) return {Ending::value, o.value() - 100, finish};
-  if (o.cancelled()) return {Ending::cancelled, -1, finish};
-  try {
-    std::rethrow_exception(o.exception());
-  } catch (const std::runtime_error& r) {
-    return {Ending::error, std::stoi(std::string(r.what()).substr(1)), finish};
-  } catch (...) {
-  }
-  return {Ending::error, -2, finish};
-}
-
 inline auto gather_slots_property(GatherRe impl) {
   return [impl] {
     const Scenario sc = *gen::scenario();
@@ -108,7 +96,7 @@ inline auto gather_cancel_property() {
   return [] {
     Scenario sc = *gen::scenario(6, 3, 0);
     const ScheduleSeq sched = *gen::schedule();
-    const int T = 2 * *rc::gen::inRange(0, 5) + 1;
+    const int T = *timeout_gen();
     // The model: cancelling the gather at T cancels every child unfinished at
     // T, unless a child failed before T (the gather is done then, and
     // gather.cancel() cancels nothing).

@@ -6,9 +6,10 @@
 //   sleep d   d in {0, 2, 4} ms (0 is a bare yield), so completions tie;
 //   await j   awaits task j < i (no cycles): its value, or its exception /
 //             CancelledError propagated.
-// Plus cancels: task.cancel() injected at odd instants (1, 3, ... ms), so an
-// injected cancel never ties with a completion (those are at even instants)
-// and the model is exact; ties among completions are left to the schedule.
+// Plus cancels: task.cancel() injected at 1, 5 or 9 ms, so an injected cancel
+// never ties with a completion (those are at even instants) nor with a
+// suite's timeout (the suites use 3, 7, 11 ms: timeout_gen()), and the model
+// is exact; ties among completions are left to the schedule.
 //
 // predict() is the reference model: each task's outcome (value, error,
 // cancelled) and the instant it finishes. Cancelling a task that awaits task
@@ -141,11 +142,16 @@ inline rc::Gen<Scenario> scenario(int max_tasks = 6, int max_steps = 3, int max_
       s.tasks.push_back(std::move(t));
     }
     int nc = *rc::gen::inRange(0, max_cancels + 1);
-    for (int j = 0; j < nc; ++j) s.cancels.push_back({*rc::gen::inRange(0, k), 2 * *rc::gen::inRange(0, 6) + 1});
+    for (int j = 0; j < nc; ++j) s.cancels.push_back({*rc::gen::inRange(0, k), 4 * *rc::gen::inRange(0, 3) + 1});
     return s;
   });
 }
 }  // namespace gen
+
+// A timeout / outside-cancel instant: 3, 7 or 11 ms (ties with nothing).
+inline rc::Gen<int> timeout_gen() {
+  return rc::gen::map(rc::gen::inRange(0, 3), [](int i) { return 4 * i + 3; });
+}
 
 inline long now_ms() {
   return static_cast<long>(
