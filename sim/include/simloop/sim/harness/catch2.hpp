@@ -81,6 +81,7 @@ void check(F&& body, const harness::HarnessOptions& defaults = {}) {
   try {
     o = harness::options_from_env(defaults);
   } catch (const harness::HarnessConfigError& e) {
+    std::cout << "simloop: " << e.what() << std::endl;  // unwrapped, greppable
     FAIL("simloop: " << e.what());
   }
   const std::string name = Catch::getResultCapture().getCurrentTestName();
@@ -89,6 +90,7 @@ void check(F&& body, const harness::HarnessOptions& defaults = {}) {
     out = harness::run_test(detail::erase_test(body), o, name, harness::detail::shell_quote(name),
                             &harness::catch2_detail::describe);
   } catch (const TokenError& e) {
+    std::cout << "simloop: SIMLOOP_REPLAY: " << e.what() << std::endl;
     FAIL("simloop: SIMLOOP_REPLAY: " << e.what());
   }
   if (o.machine) std::cout << out.machine_line << std::endl;

@@ -68,7 +68,9 @@ void check(F&& body, const harness::HarnessOptions& defaults = {}) {
   };
   harness::Outcome out;
   try {
-    out = harness::run_test(erased, o, name, "--gtest_filter=" + harness::detail::shell_quote(name),
+    std::string selector = "--gtest_filter=" + harness::detail::shell_quote(name);
+    if (name.find("DISABLED_") != std::string::npos) selector += " --gtest_also_run_disabled_tests";
+    out = harness::run_test(erased, o, name, selector,
                             &detail::describe);
   } catch (const TokenError& e) {
     FAIL() << "simloop: SIMLOOP_REPLAY: " << e.what();
