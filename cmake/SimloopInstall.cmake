@@ -15,3 +15,7 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/simloopConfigVersio
   COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/simloopConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/simloopConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/simloop)
+
+# simloop_add_sweep() and the simloop-sweep runner it calls (tools/).
+install(FILES cmake/SimloopSweep.cmake DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/simloop)
+install(PROGRAMS tools/simloop-sweep DESTINATION ${CMAKE_INSTALL_BINDIR})
