@@ -175,3 +175,15 @@ TEST_CASE("sim::check runs a Catch2 body once per selected seed", "[harness]") {
     CHECK(calls == 1);
   }
 }
+
+TEST_CASE("dfs has no seeds: sharding it is refused, running it unsharded explores", "[harness]") {
+  CHECK_THAT(error_of({{"SIMLOOP_STRATEGY", "dfs"}, {"SIMLOOP_SHARD", "0/2"}}), Contains("no seeds to shard"));
+  Env e{{"SIMLOOP_STRATEGY", "dfs"}};
+  auto body = []() -> simloop::Coro<void> {
+    int balance = co_await harness_example::two_deposits();
+    if (balance != 2) throw std::runtime_error("balance is " + std::to_string(balance));
+  };
+  h::Outcome out = h::run_test(simloop::sim::detail::erase_test(body), h::options_from_env(), "lost", "'lost'");
+  CHECK(out.failed);
+  CHECK_THAT(out.report, Contains("SIMLOOP_REPLAY=SL1."));
+}

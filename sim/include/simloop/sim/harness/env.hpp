@@ -174,6 +174,10 @@ inline HarnessOptions options_from_env(HarnessOptions o = {}) {
     o.shard_index = static_cast<std::uint32_t>(*i);
     o.shard_count = static_cast<std::uint32_t>(*n);
   }
+  if (o.strategy == Strategy::dfs && o.shard_count > 1)
+    throw HarnessConfigError(
+        "SIMLOOP_SHARD with SIMLOOP_STRATEGY=dfs: dfs enumerates schedules and has no seeds to shard; shard "
+        "random or pct");
   if (const char* v = env("SIMLOOP_REPLAY")) {
     std::string_view s = v;
     if (s.substr(0, kTokenPrefix.size()) != kTokenPrefix)
