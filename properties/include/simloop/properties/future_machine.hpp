@@ -90,7 +90,9 @@ struct FutureModel {
 using FutureCmd = rc::state::Command<FutureModel, FutureSut>;
 
 namespace cmd {
+// Null-safe: RC_ASSERT decomposes `e && f(e)`, which then evaluates both sides.
 inline bool is_invalid_state(const std::exception_ptr& e) {
+  if (!e) return false;
   try {
     std::rethrow_exception(e);
   } catch (const InvalidStateError&) {
@@ -109,6 +111,7 @@ std::exception_ptr capture(F&& f) {
   return nullptr;
 }
 inline int error_value(const std::exception_ptr& e) {
+  if (!e) return -1;
   try {
     std::rethrow_exception(e);
   } catch (const std::runtime_error& r) {
@@ -118,6 +121,7 @@ inline int error_value(const std::exception_ptr& e) {
   return -1;
 }
 inline bool is_cancelled(const std::exception_ptr& e) {
+  if (!e) return false;
   try {
     std::rethrow_exception(e);
   } catch (const CancelledError&) {
@@ -135,7 +139,7 @@ struct SetResult : FutureCmd {
   }
   void run(const FutureModel& m, FutureSut& s) const override {
     auto e = capture([&] { exc ? s.set_exception(v) : s.set_result(v); });
-    if (m.done()) RC_ASSERT(e && is_invalid_state(e));  // a second set_result raises InvalidStateError [S15]
+    if (m.done()) RC_ASSERT(e && is_invalid_state(e));  // a second set_result raises InvalidStateError [S14]
     else RC_ASSERT(!e);
     RC_ASSERT(s.ran == m.ran);  // callbacks never run inline [S18]
   }
