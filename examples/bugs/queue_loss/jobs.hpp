@@ -35,24 +35,24 @@ inline simloop::Coro<void> run_jobs(WorkerFn worker) {
   if (jobs.queue.empty()) w2.cancel();  // scale down
   co_await sl::sleep(5ms);
   for (int j = 4; j < 6; ++j) jobs.queue.put_nowait(j);
-  auto joined = sl::create_task(jobs.queue.join());
+  auto joined = sl::create_task(jobs.queue.join(), "join");
   co_await sl::sleep(200ms);
-  if (!joined.done()) {
-    std::string lost;
-    for (int j = 0; j < 6; ++j)
-      if (!jobs.handled.count(j)) lost += fmt::format(" {}", j);
-    throw Violation(
-        fmt::format("lost job:{} never handled (queue.join() still waits at {}): a worker was "
-                    "cancelled while handling it",
-                    lost, now_ms()));
-  }
-  for (auto* w : {&w1, &w2}) {  // shut the workers down
-    w->cancel();
+  bool all_handled = joined.done();
+  // Stop every task before checking: they use `jobs`, which lives in this
+  // frame, and a failed check ends the frame.
+  for (sl::Task<void>* t : {&w1, &w2, &joined}) {
+    t->cancel();
     try {
-      co_await *w;
+      co_await *t;
     } catch (const sl::CancelledError&) {
     }
   }
+  std::string lost;
+  for (int j = 0; j < 6; ++j)
+    if (!jobs.handled.count(j)) lost += fmt::format(" {}", j);
+  expect(all_handled, fmt::format("lost job:{} never handled (queue.join() still waited at 230ms): a worker was "
+                                  "cancelled while handling it",
+                                  lost));
 }
 
 namespace buggy {
