@@ -44,6 +44,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -179,6 +180,33 @@ auto gather_tuple(std::index_sequence<I...>, A&&... a) {
   }
 }
 
+// A set of future pointers for gather's duplicate check (CPython's
+// arg_to_fut dict): open addressing, sized once, so checking n arguments is
+// O(n) with one allocation (a linear search made gather(vector) quadratic).
+class FutureSet {
+ public:
+  explicit FutureSet(std::size_t n) {
+    std::size_t cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    slots_.assign(cap, nullptr);
+    mask_ = cap - 1;
+  }
+  // True if f was not in the set (and adds it).
+  bool insert(FutureBase* f) {
+    std::size_t i = (reinterpret_cast<std::uintptr_t>(f) >> 4) * 0x9e3779b97f4a7c15ULL >> 7 & mask_;
+    while (slots_[i]) {
+      if (slots_[i] == f) return false;
+      i = (i + 1) & mask_;
+    }
+    slots_[i] = f;
+    return true;
+  }
+
+ private:
+  std::vector<FutureBase*> slots_;
+  std::size_t mask_ = 0;
+};
+
 template <bool RE, class X>
 auto gather_vector(std::vector<X> xs) {
   using T = awaitable_result_t<X>;
@@ -187,10 +215,11 @@ auto gather_vector(std::vector<X> xs) {
   if (xs.empty()) return gather_empty(Result{});  // [S43]
   Loop* loop = nullptr;
   Ref<Impl> impl;
-  std::vector<FutureBase*> seen;
+  FutureSet seen(xs.size());
   for (auto& x : xs) {
     auto f = ensure_future(loop, std::move(x));
-    gather_add(impl, loop, seen, f.base());
+    if (!impl) impl = make_ref<Impl>(*loop);
+    impl->add_child(Ref<FutureBase>(f.base()), seen.insert(f.base()));
     impl->slots.push_back(f.slot());
   }
   impl->seal();
