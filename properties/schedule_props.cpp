@@ -105,3 +105,28 @@ TEST_CASE("dfs runs every schedule of k tasks x s steps (k, s <= 3): (k!)^s, gat
     }
   std::cout << "dfs covered " << total << " schedules over k, s <= 3\n";
 }
+
+TEST_CASE("dfs to exhaustion (ready order and timer ties, <= 1 deviation) over random scenarios (<= 3 tasks x 3 steps): gather(return_exceptions) matches the model in every schedule [S42] [S46] [S48]",
+          "[dfs][S42][S46][S48]") {
+  std::uint64_t schedules = 0, scenarios = 0;
+  sp::prop("dfs.scenarios.gather", [&] {
+    const sp::Scenario sc = *sp::gen::scenario(3, 3, 1);
+    const auto want = sp::predict(sc);
+    auto test = [&]() -> sl::Coro<void> {
+      auto live = sp::spawn(sc);
+      auto got = co_await sl::gather(sl::return_exceptions, live->tasks);
+      co_await sp::finish(live);
+      for (std::size_t i = 0; i < want.size(); ++i)
+        if (!sp::matches(want[i], sp::observed(got[i], want[i].finish)))
+          throw std::logic_error("slot " + std::to_string(i) + ": want " + sp::describe(want[i]));
+    };
+    auto rep = sl::sim::explore(test, {.runs = 20'000, .strategy = sl::sim::Strategy::dfs, .explore_ready_order = true, .dfs_deviations_max = 1});
+    RC_LOG() << rep.to_string() << "\n";
+    RC_ASSERT(rep.failure == std::nullopt);
+    RC_ASSERT(rep.exhausted);
+    schedules += rep.runs;
+    ++scenarios;
+  }, {.max_success = 40});
+  std::cout << "dfs: " << scenarios << " scenarios, " << schedules << " schedules run to exhaustion\n";
+  CHECK(schedules >= scenarios);
+}
