@@ -6,6 +6,7 @@
 #include <simloop/properties/combinator_property.hpp>
 #include <simloop/properties/future_machine.hpp>
 #include <simloop/properties/gather_property.hpp>
+#include <simloop/properties/task_machine.hpp>
 
 #include <iostream>
 
@@ -127,6 +128,20 @@ class CancelRunningSut : public sp::RealFutureSut {
   bool cancel() override { return fut_.state() == sl::FutureState::running ? true : RealFutureSut::cancel(); }
 };
 
+// 8. a task whose uncancel() does not decrement the cancel requests.
+class UncancelKeepsCountSut : public sp::RealTaskSut {
+ public:
+  using RealTaskSut::RealTaskSut;
+  int uncancel() override { return task_.cancelling(); }
+};
+
+// 9. a task whose cancel() reports success on a task that is already done.
+class CancelDoneTaskSut : public sp::RealTaskSut {
+ public:
+  using RealTaskSut::RealTaskSut;
+  bool cancel(const std::string& msg) override { return task_.done() ? true : RealTaskSut::cancel(msg); }
+};
+
 }  // namespace
 
 TEST_CASE("mutant: gather returning in completion order breaks the slots property [S42]", "[mutants][S42]") {
@@ -169,4 +184,14 @@ TEST_CASE("mutant: a second set_result accepted breaks the Future state machine 
 TEST_CASE("mutant: cancel succeeding on a running executor future breaks the Future state machine [S24]", "[mutants][S24]") {
   auto p = sp::future_machine_property([] { return std::make_unique<CancelRunningSut>(); });
   expect_caught("cancel-running", sp::check("mutant.cancel_running", p, {.max_success = 300}), false);
+}
+
+TEST_CASE("mutant: uncancel() not decrementing breaks the Task state machine [S33]", "[mutants][S33]") {
+  auto p = sp::task_machine_property([](const sp::TaskProgram& pr) { return std::make_unique<UncancelKeepsCountSut>(pr); });
+  expect_caught("uncancel-keeps-count", sp::check("mutant.uncancel_keeps_count", p, {.max_success = 300}), false);
+}
+
+TEST_CASE("mutant: cancel() returning true on a done task breaks the Task state machine [S32]", "[mutants][S32]") {
+  auto p = sp::task_machine_property([](const sp::TaskProgram& pr) { return std::make_unique<CancelDoneTaskSut>(pr); });
+  expect_caught("cancel-done-task", sp::check("mutant.cancel_done_task", p, {.max_success = 300}), false);
 }
