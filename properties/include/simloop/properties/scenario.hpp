@@ -11,6 +11,12 @@
 // suite's timeout (the suites use 3, 7, 11 ms: timeout_gen()), and the model
 // is exact; ties among completions are left to the schedule.
 //
+// Instants::tied (opt-in) puts the cancels (0..10 ms) and timeouts
+// (timeout_gen(Instants::tied): 2..10 ms) on the even instants completions
+// happen at, so whether a cancel or a timeout comes before a completion at the
+// same instant is a timer-tie choice (S5): predict() is then NOT exact, and
+// the properties check against the trace instead (tied_property.hpp).
+//
 // predict() is the reference model: each task's outcome (value, error,
 // cancelled) and the instant it finishes. Cancelling a task that awaits task
 // j cancels j too (Task.cancel cancels the future it waits on), and a task
@@ -46,8 +52,10 @@ struct TaskSpec {
 };
 struct CancelAt {
   int task = 0;
-  int at = 1;  // odd ms
+  int at = 1;  // odd ms (Instants::tied: even)
 };
+// Where injected cancels and timeouts fall (see the top of the file).
+enum class Instants : std::uint8_t { disjoint, tied };
 struct Scenario {
   std::vector<TaskSpec> tasks;
   std::vector<CancelAt> cancels;
@@ -126,7 +134,8 @@ inline std::vector<Predicted> predict(const Scenario& s) {
 
 namespace gen {
 // k in [1, max_tasks], at most max_steps steps each, at most max_cancels cancels.
-inline rc::Gen<Scenario> scenario(int max_tasks = 6, int max_steps = 3, int max_cancels = 2) {
+inline rc::Gen<Scenario> scenario(int max_tasks = 6, int max_steps = 3, int max_cancels = 2,
+                                  Instants instants = Instants::disjoint) {
   return rc::gen::exec([=] {
     Scenario s;
     int k = *rc::gen::inRange(1, max_tasks + 1);
@@ -142,14 +151,19 @@ inline rc::Gen<Scenario> scenario(int max_tasks = 6, int max_steps = 3, int max_
       s.tasks.push_back(std::move(t));
     }
     int nc = *rc::gen::inRange(0, max_cancels + 1);
-    for (int j = 0; j < nc; ++j) s.cancels.push_back({*rc::gen::inRange(0, k), 4 * *rc::gen::inRange(0, 3) + 1});
+    for (int j = 0; j < nc; ++j) {
+      const int task = *rc::gen::inRange(0, k);
+      s.cancels.push_back({task, instants == Instants::tied ? 2 * *rc::gen::inRange(0, 6) : 4 * *rc::gen::inRange(0, 3) + 1});
+    }
     return s;
   });
 }
 }  // namespace gen
 
-// A timeout / outside-cancel instant: 3, 7 or 11 ms (ties with nothing).
-inline rc::Gen<int> timeout_gen() {
+// A timeout / outside-cancel instant: 3, 7 or 11 ms (ties with nothing);
+// Instants::tied: 2, 4, ..., 10 ms (ties with completions and cancels).
+inline rc::Gen<int> timeout_gen(Instants instants = Instants::disjoint) {
+  if (instants == Instants::tied) return rc::gen::map(rc::gen::inRange(1, 6), [](int i) { return 2 * i; });
   return rc::gen::map(rc::gen::inRange(0, 3), [](int i) { return 4 * i + 3; });
 }
 

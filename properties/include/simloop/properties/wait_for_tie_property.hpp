@@ -188,31 +188,6 @@ inline WaitForRun run_wait_for_case(const WaitForTieImpl& impl, const WaitForCas
   return o;
 }
 
-// Tie statistics and the deviations of failing runs (for the tests that ask
-// whether both outcomes happen, and how small a shrunk schedule is).
-struct TieProbe {
-  long tie_inner_first[2] = {0, 0};  // [coro]: ties where the inner had finished when the caller resumed
-  long tie_timeout_first[2] = {0, 0};
-  std::size_t deviations = 0;        // of the current case's run
-  std::size_t failing_runs = 0;
-  std::size_t first_failing = 0;     // deviations of the first failing run
-  std::size_t last_failing = 0;      // ... and of the last (rapidcheck keeps every failing shrink: the result)
-};
-
-// Runs `body` (a property) and records the deviations of a failing case.
-template <class Body>
-void probed(TieProbe* probe, Body&& body) {
-  try {
-    body();
-  } catch (...) {
-    if (probe) {
-      if (probe->failing_runs++ == 0) probe->first_failing = probe->deviations;
-      probe->last_failing = probe->deviations;
-    }
-    throw;
-  }
-}
-
 // Checks one run against the trace; returns whether the inner had finished
 // when the caller resumed (the race's winner).
 inline bool check_wait_for_run(const WaitForCase& c, const WaitForRun& o) {
