@@ -170,7 +170,7 @@ def main_table(args, simloop_bin, asio_bin):
             pycfg = 'virtual' if w == 'W3' else 'plain'
             res[('asyncio', w)] = Measure(run_rows(py + [w, npy, reps_py, pycfg], f'asyncio {pycfg} {w}'), args.metric)
     if args.join == 'await':
-        # gather itself, where n allows (its argument check is quadratic today).
+        # gather itself at smaller n, for comparison with the awaited rows.
         for e in ([3] if smoke else [4, 5]):
             res[('gather', 10**e)] = Measure(run_rows([simloop_bin, 'W1a', 10**e, reps_cpp, 'sim-random'],
                                                       f'simloop gather W1a 1e{e}'), args.metric)
@@ -222,8 +222,8 @@ def print_main(res, x1, metric):
     print_table(lines)
     g = sorted((k[1], m) for k, m in res.items() if k[0] == 'gather')
     if g:
-        print('simloop rows join W1a, W1b, W3, W4 by awaiting each task (--join await): gather() is quadratic in '
-              'its argument count today. W1a joined by gather, sim random+trace: ' +
+        print('simloop rows join W1a, W1b, W3, W4 by awaiting each task (--join await). '
+              'W1a joined by gather, sim random+trace: ' +
               ', '.join(f'n={n:,}: {fmt_ns(m.ns)} ns/task' for n, m in g))
 
     # M: memory per live parked task (W1b: every task is alive, parked in the ready queue).
@@ -245,11 +245,11 @@ def print_main(res, x1, metric):
     if s and f and s.first.get('trace_events'):
         ev = s.first['trace_events']
         delta = (s.first['rss_added'] - f.first['rss_added']) / ev
-        cap = s.first['trace_capacity'] * s.first['trace_event_size'] / ev
-        print(f'Trace: sizeof(TraceEvent) = {s.first["trace_event_size"]} bytes; {ev:,} events in W1b n={s.n:,} '
-              f'({ev / s.n:.1f} per task); vector capacity / events = {cap:.1f} bytes per event; '
+        held = s.first['trace_bytes'] / ev
+        print(f'Trace: {ev:,} events in W1b n={s.n:,} ({ev / s.n:.1f} per task); storage held / events = '
+              f'{held:.1f} bytes per event (16-byte records in 64 KiB blocks, plus clock marks); '
               f'RSS(trace on) - RSS(fifo, no trace) = {delta:.1f} bytes per event '
-              f'(includes the strategy difference and the task-name table).')
+              f'(includes the strategy difference).')
 
     print('\nX1: sim::explore of a 3-task gather test (shared counter, ready order explored), schedules per second:')
     xt = [['strategy', 'runs', 'runs/s', 'us/run', 'target', 'notes']]
@@ -310,9 +310,8 @@ def main():
     ap.add_argument('--no-python', action='store_true')
     ap.add_argument('--reps', type=int, default=5, help='repetitions of each C++ row (median)')
     ap.add_argument('--reps-py', type=int, default=3, help='repetitions of each Python row (median)')
-    ap.add_argument('--join', choices=['gather', 'await'], default='await',
-                    help='how simloop joins W1a/W1b/W3/W4 at full n: gather (the spec; quadratic today) or '
-                         'awaiting each task')
+    ap.add_argument('--join', choices=['gather', 'await'], default='gather',
+                    help='how simloop joins W1a/W1b/W3/W4: gather (the spec, default) or awaiting each task in turn')
     ap.add_argument('--metric', choices=['cpu', 'wall'], default='cpu')
     ap.add_argument('--keep-memory', action=argparse.BooleanOptionalAction, default=True,
                     help='GLIBC_TUNABLES for every driver: keep freed memory instead of returning it to the kernel')

@@ -47,7 +47,7 @@ Coro<int64_t> sleeps(int64_t i) {
 
 // How the spawned tasks are joined: gather (the workload) or by
 // awaiting each task in turn (the ":await" config suffix; no gather cost, and
-// what W1a falls back to while gather's argument check is quadratic).
+// for comparison with gather).
 bool join_by_await = false;
 
 template <class Child>
@@ -235,10 +235,9 @@ bench::Result one(const bench::Args& a, int rep) {
     r.rss_added = rep == 0 ? p.rss_added() : -1;
     r.sum = res.value;
     std::size_t events = res.trace ? res.trace->size() : 0;
-    std::size_t cap = res.trace ? res.trace->events().capacity() : 0;
+    std::size_t bytes = res.trace ? res.trace->bytes_reserved() : 0;
     r.extra = ",\"steps\":" + std::to_string(res.steps) + ",\"trace_events\":" + std::to_string(events) +
-              ",\"trace_event_size\":" + std::to_string(sizeof(sl::sim::TraceEvent)) +
-              ",\"trace_capacity\":" + std::to_string(cap) +
+              ",\"trace_bytes\":" + std::to_string(bytes) +
               ",\"elapsed_virtual_ns\":" + std::to_string(res.elapsed.count());
     if (w == "W3") {
       // The run ends when the longest sleep does (plus nothing: virtual time).

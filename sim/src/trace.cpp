@@ -2,21 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ostream>
+#include <stdexcept>
 
 namespace simloop::sim {
-
-namespace {
-constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
-
-std::uint64_t fold(std::uint64_t h, std::uint64_t word) noexcept {
-  for (int i = 0; i < 8; ++i) {
-    h ^= (word >> (8 * i)) & 0xffU;
-    h *= kFnvPrime;
-  }
-  return h;
-}
-}  // namespace
 
 const char* to_string(EventKind k) noexcept {
   switch (k) {
@@ -38,51 +28,72 @@ const char* to_string(EventKind k) noexcept {
   return "?";
 }
 
-void Trace::record(const TraceEvent& e) {
-  std::uint64_t h = hash_;
-  h = fold(h, static_cast<std::uint64_t>(e.time_ns));
-  h = fold(h, e.task);
-  h = fold(h, e.arg);
-  h = fold(h, (static_cast<std::uint64_t>(e.aux) << 16) | (static_cast<std::uint64_t>(e.why) << 8) |
-                  static_cast<std::uint64_t>(e.kind));
-  hash_ = h;
-  if (keep_) events_.push_back(e);
+void Trace::add_block() {
+  blocks_.push_back(std::make_unique<Packed[]>(kBlockEvents));
+  capacity_ += kBlockEvents;
+}
+
+TraceEvent Trace::event(std::size_t i) const {
+  if (i >= size_) throw std::out_of_range("Trace::event: index " + std::to_string(i) + " >= size " + std::to_string(size_));
+  const Packed& p = blocks_[i / kBlockEvents][i % kBlockEvents];
+  TraceEvent e{0, p.task, p.arg, p.aux, p.kind, p.why};
+  // The clock mark in force: the last one at or before i.
+  auto m = std::upper_bound(marks_.begin(), marks_.end(), i,
+                            [](std::size_t idx, const std::pair<std::size_t, std::int64_t>& mk) { return idx < mk.first; });
+  e.time_ns = std::prev(m)->second;
+  if (p.flags & kFlagWide) {
+    auto w = std::lower_bound(wide_.begin(), wide_.end(), i, [](const Wide& x, std::size_t idx) { return x.index < idx; });
+    e.task = w->task;
+    e.arg = w->arg;
+  }
+  return e;
+}
+
+std::vector<TraceEvent> Trace::events() const {
+  std::vector<TraceEvent> out;
+  out.reserve(size_);
+  for (std::size_t i = 0; i < size_; ++i) out.push_back(event(i));
+  return out;
+}
+
+std::size_t Trace::bytes_reserved() const noexcept {
+  return capacity_ * sizeof(Packed) + marks_.capacity() * sizeof(marks_[0]) + wide_.capacity() * sizeof(Wide);
 }
 
 std::uint64_t Trace::add_string(std::string s) {
-  std::uint64_t h = fold(hash_, s.size());
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
+  std::uint64_t h = hash_ ^ s.size();
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;  // FNV-1a: strings are rare
   hash_ = h;
   if (keep_) strings_.push_back(std::move(s));
   return string_count_++;
 }
 
 void Trace::set_task_name(std::uint64_t task_id, const std::string& name) {
-  // Task ids are sequence numbers from 1, so the table stays dense.
+  // Task ids are sequence numbers, so appending keeps names_ sorted.
   if (!keep_) return;
-  if (names_.size() <= task_id) names_.resize(task_id + 1);
-  names_[task_id] = name;
+  names_.emplace_back(task_id, name);
 }
 
 std::string Trace::task_name(std::uint64_t task_id) const {
   if (task_id == 0) return "-";
-  if (task_id < names_.size() && !names_[task_id].empty()) return names_[task_id];
+  auto it = std::lower_bound(names_.begin(), names_.end(), task_id,
+                             [](const std::pair<std::uint64_t, std::string>& n, std::uint64_t id) { return n.first < id; });
+  if (it != names_.end() && it->first == task_id) return it->second;
   return fmt::format("Task-{}", task_id);
 }
 
 void Trace::clear() noexcept {
-  events_.clear();
+  size_ = 0;  // blocks_ stay allocated for the next run
+  marks_.clear();
+  wide_.clear();
   strings_.clear();
   names_.clear();
-  hash_ = 0xcbf29ce484222325ULL;
+  hash_ = kHashSeed;
   string_count_ = 0;
 }
 
 std::string Trace::format_event(std::size_t i) const {
-  const TraceEvent& e = events_.at(i);
+  const TraceEvent e = event(i);
   std::string who = task_name(e.task);
   auto str = [&](std::uint64_t k) -> std::string { return k < strings_.size() ? strings_[k] : std::string("?"); };
   std::string what;
@@ -114,8 +125,8 @@ std::string Trace::format_event(std::size_t i) const {
 
 std::string Trace::format_tail(std::size_t count) const {
   std::string out;
-  std::size_t first = events_.size() > count ? events_.size() - count : 0;
-  for (std::size_t i = first; i < events_.size(); ++i) {
+  std::size_t first = size_ > count ? size_ - count : 0;
+  for (std::size_t i = first; i < size_; ++i) {
     out += format_event(i);
     out += '\n';
   }
@@ -125,19 +136,17 @@ std::string Trace::format_tail(std::size_t count) const {
 std::ostream& operator<<(std::ostream& os, const Trace& t) { return os << t.format(); }
 
 std::optional<std::size_t> first_difference(const Trace& a, const Trace& b) {
-  const auto& x = a.events();
-  const auto& y = b.events();
-  std::size_t n = x.size() < y.size() ? x.size() : y.size();
+  std::size_t n = a.size() < b.size() ? a.size() : b.size();
   for (std::size_t i = 0; i < n; ++i) {
-    const TraceEvent& p = x[i];
-    const TraceEvent& q = y[i];
+    const TraceEvent p = a.event(i);
+    const TraceEvent q = b.event(i);
     if (p.time_ns != q.time_ns || p.task != q.task || p.kind != q.kind || p.aux != q.aux || p.why != q.why)
       return i;
     bool textual = p.kind == EventKind::task_failed || p.kind == EventKind::task_cancelled ||
                    p.kind == EventKind::cancel_requested || p.kind == EventKind::report;
     if (textual ? a.text(p.arg) != b.text(q.arg) : p.arg != q.arg) return i;
   }
-  if (x.size() != y.size()) return n;
+  if (a.size() != b.size()) return n;
   return std::nullopt;
 }
 

@@ -1,12 +1,17 @@
 #pragma once
 // The trace of a simulated run: one compact event per step.
 //
-// Recording is cheap: a fixed-size POD per event, appended to a vector; the
-// rare strings (exception descriptions, cancel messages, task names) go to
-// side tables. Nothing is formatted until printed (fmt, on demand). The 64-bit
-// trace hash folds every event (time, task, kind, arguments, the strings) as
-// it is recorded, also when events are not kept (RunOptions::trace = false),
-// so two runs with equal hashes did the same thing step for step.
+// Recording is cheap: a 16-byte packed record per event, appended to
+// fixed-size blocks (no reallocation, no copy as the trace grows, blocks
+// kept by clear() for the next run); the clock is stored only when it moves
+// (a side table of (event index, time) marks), and the rare strings
+// (exception descriptions, cancel messages, given task names) go to side
+// tables. Ids above 2^32 spill to another side table, so nothing is lost.
+// Nothing is formatted until printed (fmt, on demand); event(i) decodes one
+// TraceEvent. The 64-bit trace hash folds every event (time, task, kind,
+// arguments, the strings) as it is recorded, also when events are not kept
+// (RunOptions::trace = false), so two runs with equal hashes did the same
+// thing step for step.
 //
 // Printed form, one line per event (Trace::format_event):
 //     t=0.002000s  Task-2 (lost_update)  suspended on future #7
@@ -14,7 +19,9 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -49,32 +56,116 @@ struct TraceEvent {
 
 class Trace {
  public:
-  const std::vector<TraceEvent>& events() const noexcept { return events_; }
-  std::size_t size() const noexcept { return events_.size(); }
+  Trace() = default;
+  // A moved-from trace is empty (and can record again).
+  Trace(Trace&& o) noexcept { *this = std::move(o); }
+  Trace& operator=(Trace&& o) noexcept {
+    blocks_ = std::move(o.blocks_);
+    size_ = std::exchange(o.size_, 0);
+    capacity_ = std::exchange(o.capacity_, 0);
+    marks_ = std::move(o.marks_);
+    wide_ = std::move(o.wide_);
+    strings_ = std::move(o.strings_);
+    names_ = std::move(o.names_);
+    hash_ = std::exchange(o.hash_, kHashSeed);
+    string_count_ = std::exchange(o.string_count_, 0);
+    keep_ = o.keep_;
+    return *this;
+  }
+
+  std::size_t size() const noexcept { return size_; }
+  // Event i, decoded (i < size()).
+  TraceEvent event(std::size_t i) const;
+  // Every event, decoded (a copy: for tests and tools, not hot paths).
+  std::vector<TraceEvent> events() const;
   std::uint64_t hash() const noexcept { return hash_; }
   // The task's name as it was when created ("Task-3", or the name given).
   std::string task_name(std::uint64_t task_id) const;
   const std::string& text(std::uint64_t string_index) const { return strings_.at(string_index); }
+  // Bytes held for events (blocks and side tables), for the benchmarks.
+  std::size_t bytes_reserved() const noexcept;
 
   // One line, e.g. "t=1.000000s  Task-2  suspended on Task-3".
   std::string format_event(std::size_t i) const;
   // The last `count` events, one per line, each ending in '\n'.
   std::string format_tail(std::size_t count) const;
-  std::string format() const { return format_tail(events_.size()); }
+  std::string format() const { return format_tail(size_); }
 
   // --- recording (SimLoop) ---------------------------------------------------
   void set_keep_events(bool keep) noexcept { keep_ = keep; }
-  void record(const TraceEvent& e);
+  bool keeps_events() const noexcept { return keep_; }
+  void record(const TraceEvent& e) {
+    fold_event(e);
+    if (keep_) store(e);
+  }
   std::uint64_t add_string(std::string s);  // also hashed
+  // Given names only: a task without one is "Task-<id>" (task_name rebuilds it).
   void set_task_name(std::uint64_t task_id, const std::string& name);
+  // Forget every event, string and name; keep the blocks for the next run.
   void clear() noexcept;
 
  private:
-  std::vector<TraceEvent> events_;
+  // The stored form of an event: 16 bytes. A field that does not fit is in
+  // wide_ (kFlagWide); the time is in marks_.
+  struct Packed {
+    std::uint32_t task;
+    std::uint32_t arg;
+    std::uint32_t aux;
+    EventKind kind;
+    ChoicePoint why;
+    std::uint16_t flags;
+  };
+  static constexpr std::uint16_t kFlagWide = 1;
+  static constexpr std::size_t kBlockEvents = 4096;  // 64 KiB blocks
+
+  void fold_event(const TraceEvent& e) noexcept {
+    // One multiply per 64-bit word, then a shift-xor so high bits reach the
+    // low ones: order-sensitive, and cheap enough to run on every event.
+    std::uint64_t h = hash_;
+    auto mix = [&h](std::uint64_t w) {
+      h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+      h ^= h >> 32;
+    };
+    mix(static_cast<std::uint64_t>(e.time_ns));
+    mix(e.task);
+    mix(e.arg);
+    mix((static_cast<std::uint64_t>(e.aux) << 16) | (static_cast<std::uint64_t>(e.why) << 8) |
+        static_cast<std::uint64_t>(e.kind));
+    hash_ = h;
+  }
+  void store(const TraceEvent& e) {
+    if (size_ == capacity_) add_block();
+    if (marks_.empty() || marks_.back().second != e.time_ns) marks_.emplace_back(size_, e.time_ns);
+    Packed& p = blocks_[size_ / kBlockEvents][size_ % kBlockEvents];
+    p.task = static_cast<std::uint32_t>(e.task);
+    p.arg = static_cast<std::uint32_t>(e.arg);
+    p.aux = e.aux;
+    p.kind = e.kind;
+    p.why = e.why;
+    p.flags = 0;
+    if ((e.task | e.arg) >> 32) {
+      p.flags = kFlagWide;
+      wide_.push_back(Wide{size_, e.task, e.arg});
+    }
+    ++size_;
+  }
+  void add_block();
+
+  struct Wide {
+    std::size_t index;
+    std::uint64_t task;
+    std::uint64_t arg;
+  };
+  std::vector<std::unique_ptr<Packed[]>> blocks_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+  std::vector<std::pair<std::size_t, std::int64_t>> marks_;  // (first event index, time) when the clock moved
+  std::vector<Wide> wide_;                                     // events with an id >= 2^32, by index
   std::vector<std::string> strings_;
-  std::vector<std::string> names_;  // by task id
-  std::uint64_t hash_ = 0xcbf29ce484222325ULL;  // FNV-1a offset basis
-  std::uint64_t string_count_ = 0;               // strings added (kept or not)
+  std::vector<std::pair<std::uint64_t, std::string>> names_;  // given names, by task id (ascending)
+  static constexpr std::uint64_t kHashSeed = 0xcbf29ce484222325ULL;
+  std::uint64_t hash_ = kHashSeed;
+  std::uint64_t string_count_ = 0;  // strings added (kept or not)
   bool keep_ = true;
 };
 
