@@ -19,6 +19,11 @@ const char* to_string(FutureState s) noexcept {
 
 namespace detail {
 
+const std::string& FutureBase::empty_string() noexcept {
+  static const std::string empty;
+  return empty;
+}
+
 FutureBase::FutureBase(Loop& loop) : loop_(&loop), loop_serial_(loop.serial()), id_(loop.next_future_id()) {}
 
 FutureBase::~FutureBase() { report_unretrieved("Future", {}); }
@@ -55,7 +60,7 @@ bool FutureBase::cancel_future(std::string msg) {
   log_traceback_ = false;
   if (state_ != FutureState::pending) return false;  // done, cancelled, or running [S16, S24]
   state_ = FutureState::cancelled;
-  cancel_msg_ = std::move(msg);
+  set_cancel_message(std::move(msg));
   schedule_callbacks();
   return true;
 }
@@ -87,8 +92,8 @@ void FutureBase::set_exception(std::exception_ptr e) {
 }
 
 std::exception_ptr FutureBase::make_cancelled_error() {
-  if (cancelled_exc_) return std::exchange(cancelled_exc_, nullptr);
-  return std::make_exception_ptr(CancelledError(cancel_msg_));
+  if (cold_ && cold_->cancelled_exc) return std::exchange(cold_->cancelled_exc, nullptr);
+  return std::make_exception_ptr(CancelledError(cancel_message()));
 }
 
 std::exception_ptr FutureBase::exception() {
@@ -106,15 +111,17 @@ void FutureBase::check_result() {
 }
 
 std::uint64_t FutureBase::add_done_callback(DoneFn fn, std::uint64_t owner_task) {
+  // (An empty item on the ready queue means "step this task": never queue one.)
+  if (!fn) throw std::invalid_argument("add_done_callback() needs a callable: got an empty function");
   std::uint64_t id = ++next_callback_id_;
   if (done()) {
     // [S20] Already done: scheduled at once, never called inline.
     loop_->schedule(ReadyItem{std::move(fn), Ref<FutureBase>(this), nullptr, owner_task});
   } else {
-    if (!first_cb_.fn && callbacks_.empty()) {
+    if (!first_cb_.fn && (!cold_ || cold_->callbacks.empty())) {
       first_cb_ = Callback{std::move(fn), id, owner_task};
     } else {
-      callbacks_.push_back(Callback{std::move(fn), id, owner_task});
+      cold().callbacks.push_back(Callback{std::move(fn), id, owner_task});
     }
   }
   return id;
@@ -126,9 +133,11 @@ std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
     first_cb_.fn.reset();
     ++n;
   }
-  for (auto it = callbacks_.begin(); it != callbacks_.end();) {
+  if (!cold_) return n;
+  auto& cbs = cold_->callbacks;
+  for (auto it = cbs.begin(); it != cbs.end();) {
     if (it->id == callback_id) {
-      it = callbacks_.erase(it);
+      it = cbs.erase(it);
       ++n;
     } else {
       ++it;
@@ -144,10 +153,10 @@ void FutureBase::schedule_callbacks() {
     first_cb_.fn.reset();
     loop_->schedule(ReadyItem{std::move(c.fn), Ref<FutureBase>(this), nullptr, c.owner_task});
   }
-  if (callbacks_.empty()) return;
+  if (!cold_ || cold_->callbacks.empty()) return;
   // Move the list out first: a callback may add callbacks to this future.
-  auto cbs = std::move(callbacks_);
-  callbacks_.clear();
+  auto cbs = std::move(cold_->callbacks);
+  cold_->callbacks.clear();
   for (auto& c : cbs) loop_->schedule(ReadyItem{std::move(c.fn), Ref<FutureBase>(this), nullptr, c.owner_task});
 }
 

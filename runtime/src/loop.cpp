@@ -47,8 +47,7 @@ const char* to_string(ChoicePoint why) noexcept {
   return "?";
 }
 
-void Handle::cancel() {
-  if (!s_ || s_->cancelled) return;
+void Handle::cancel_slow() {
   s_->cancelled = true;
   s_->callback.reset();  // release what the callback captured, as TimerHandle.cancel does
   if (s_->scheduled_on) s_->scheduled_on->timer_handle_cancelled();
@@ -138,14 +137,42 @@ void Loop::push_timer(detail::Ref<detail::HandleState> h) {
   TimePoint when = h->when;
   std::uint64_t seq = h->seq;
   h->scheduled_on = this;
-  timers_.push_back(TimerEntry{when, seq, h.detach()});
-  std::push_heap(timers_.begin(), timers_.end(), timer_after);
+  TimerEntry e{when, seq, h.detach()};
+  timers_.push_back(e);
+  timer_sift_up(timers_.size() - 1, e);
+}
+
+void Loop::timer_sift_up(std::size_t i, TimerEntry e) noexcept {
+  while (i > 0) {
+    std::size_t parent = (i - 1) / 4;
+    if (!timer_before(e, timers_[parent])) break;
+    timers_[i] = timers_[parent];
+    i = parent;
+  }
+  timers_[i] = e;
+}
+
+void Loop::timer_sift_down(std::size_t i, TimerEntry e) noexcept {
+  const std::size_t n = timers_.size();
+  while (true) {
+    std::size_t c = 4 * i + 1;
+    if (c >= n) break;
+    std::size_t end = c + 4 < n ? c + 4 : n;
+    std::size_t best = c;
+    for (std::size_t k = c + 1; k < end; ++k)
+      if (timer_before(timers_[k], timers_[best])) best = k;
+    if (!timer_before(timers_[best], e)) break;
+    timers_[i] = timers_[best];
+    i = best;
+  }
+  timers_[i] = e;
 }
 
 Loop::TimerEntry Loop::pop_timer() {
-  std::pop_heap(timers_.begin(), timers_.end(), timer_after);
-  TimerEntry e = timers_.back();
+  TimerEntry e = timers_.front();
+  TimerEntry last = timers_.back();
   timers_.pop_back();
+  if (!timers_.empty()) timer_sift_down(0, last);
   e.h->scheduled_on = nullptr;
   if (e.h->cancelled) --timer_cancelled_count_;
   return e;
@@ -166,7 +193,8 @@ void Loop::purge_cancelled_timers() {
     }
   }
   timers_.resize(w);
-  std::make_heap(timers_.begin(), timers_.end(), timer_after);
+  for (std::size_t i = timers_.size() / 4 + 1; i-- > 0;)
+    if (i < timers_.size()) timer_sift_down(i, timers_[i]);
   timer_cancelled_count_ = 0;
 }
 
@@ -229,7 +257,7 @@ void Loop::move_due_timers(TimePoint now) {
 
 void Loop::run_once() {
   ++iterations_;
-  purge_cancelled_timers();
+  if (!timers_.empty()) purge_cancelled_timers();
   poll_external();
   if (ready_.empty() && !stopping_) {
     // Nothing to do: let time pass until the earliest live timer [S6]. A timer
@@ -238,7 +266,7 @@ void Loop::run_once() {
     auto deadline = next_timer_deadline();
     if (!deadline || *deadline > time()) wait_for_work(deadline);
   }
-  move_due_timers(time());
+  if (!timers_.empty()) move_due_timers(time());
 
   // Run exactly the callbacks that were ready when this iteration started [S2].
   std::size_t ntodo = ready_.size();
@@ -264,7 +292,11 @@ void Loop::run_once() {
     before_callback(item);
     if (observer_ && !item.arg) observer_->on_callback(item.owner_task);
     try {
-      item.fn(item.arg.get());
+      if (item.fn) {
+        item.fn(item.arg.get());
+      } else {
+        static_cast<detail::TaskBase*>(item.arg.get())->step(nullptr);
+      }
     } catch (...) {
       // As asyncio's Handle._run: a callback that raises is reported, and the
       // loop goes on with the next one.

@@ -31,15 +31,16 @@ void suspend_yield(TaskBase& t, std::coroutine_handle<> h) noexcept { t.note_sus
 void rethrow_pending(TaskBase& t) { t.rethrow_pending(); }
 
 TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name)
-    : FutureBase(loop), root_(root), resume_point_(root), name_(std::move(name)), task_id_(loop.next_task_number()) {
-  if (name_.empty()) name_ = "Task-" + std::to_string(task_id_);  // the number is used up either way [S26]
+    : FutureBase(loop), root_(root), resume_point_(root), task_id_(loop.next_task_number()) {
+  // Else "Task-<id>", formatted by name(); the number is used up either way [S26].
+  if (!name.empty()) set_name(std::move(name));
   loop.register_task(*this);
   if (auto* o = loop.observer()) o->on_task_created(*this);
   schedule_step(nullptr);  // [S25] never inline
 }
 
 TaskBase::~TaskBase() {
-  report_unretrieved("Task", name_);
+  if (log_traceback_) report_unretrieved("Task", name());  // name() formats: only when reporting
   destroy_frame();
 }
 
@@ -58,6 +59,11 @@ void TaskBase::abandon() noexcept {
 }
 
 void TaskBase::schedule_step(std::exception_ptr exc) {
+  if (!exc) {
+    // The common case: no callable, run_once calls step(nullptr) directly.
+    loop().schedule(ReadyItem{{}, Ref<FutureBase>(this), nullptr, task_id_});
+    return;
+  }
   loop().schedule(ReadyItem{[exc = std::move(exc)](FutureBase* self) mutable {
                               static_cast<TaskBase*>(self)->step(std::move(exc));
                             },
@@ -89,7 +95,7 @@ void TaskBase::wakeup(FutureBase* f) {
 }
 
 void TaskBase::step(std::exception_ptr exc) {
-  if (done()) throw InvalidStateError("step(): task " + name_ + " is already done");
+  if (done()) throw InvalidStateError("step(): task " + name() + " is already done");
   Ref<TaskBase> keep(this);  // finishing unregisters us from the loop
   if (must_cancel_) {
     if (!is_cancelled_error(exc)) exc = make_cancelled_error();
@@ -125,13 +131,13 @@ void TaskBase::step(std::exception_ptr exc) {
       // await on the next iteration, so it can catch them.
       if (&f->loop() != &l) {
         schedule_step(std::make_exception_ptr(std::runtime_error(
-            "task " + name_ + " got future #" + std::to_string(f->id()) +
+            "task " + name() + " got future #" + std::to_string(f->id()) +
             " attached to a different loop: a future can only be awaited by tasks of the loop it was created on")));
         break;
       }
       if (f == this) {
         schedule_step(std::make_exception_ptr(
-            std::runtime_error("task " + name_ + " cannot await itself: await another task or future")));
+            std::runtime_error("task " + name() + " cannot await itself: await another task or future")));
         break;
       }
       wakeup_cb_id_ = f->add_done_callback(
@@ -151,7 +157,7 @@ void TaskBase::step(std::exception_ptr exc) {
       // will ever resume it through the loop. Fail the task loudly.
       destroy_frame();
       finish(std::make_exception_ptr(std::logic_error(
-          "task " + name_ +
+          "task " + name() +
           " suspended on an awaitable that is not simloop's (only Future, Task, Coro, sleep and simloop's "
           "combinators and primitives can be awaited inside a task)")));
       break;
@@ -168,7 +174,7 @@ void TaskBase::finish(std::exception_ptr exc) {
       finish_with_root_value();
     }
   } else if (is_cancelled_error(exc)) {
-    cancelled_exc_ = exc;  // the first retrieval raises this very error
+    save_cancelled_error(exc);  // the first retrieval raises this very error
     cancel_future({});
   } else {
     set_exception(std::move(exc));

@@ -122,7 +122,8 @@ std::string SimLoop::describe_pending_tasks() const {
 // --- the trace ---------------------------------------------------------------
 
 void SimLoop::on_task_created(const detail::TaskBase& t) {
-  trace_.set_task_name(t.task_id(), t.name());
+  // Default names are not stored: Trace::task_name rebuilds "Task-<id>".
+  if (t.has_given_name()) trace_.set_task_name(t.task_id(), t.name());
   record(EventKind::task_created, t.task_id(), current_task_id());
 }
 

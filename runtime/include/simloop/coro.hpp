@@ -11,6 +11,8 @@
 // Ownership: the Coro object owns its frame until it is awaited to the end or
 // given to a task (which then owns it). Destroying an unstarted Coro destroys
 // its frame (and the arguments it captured) without running the body.
+#include <simloop/detail/pool.hpp>
+
 #include <coroutine>
 #include <exception>
 #include <optional>
@@ -25,7 +27,8 @@ class Coro;
 
 namespace detail {
 
-struct CoroPromiseBase {
+// Frames come from the small-object pool (detail/pool.hpp).
+struct CoroPromiseBase : PoolAllocated {
   std::coroutine_handle<> continuation;  // the awaiting frame; null for a task's root
   std::exception_ptr exception;
   bool started = false;  // awaited once already: a second await is refused, not resumed

@@ -40,6 +40,7 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace simloop {
@@ -60,8 +61,17 @@ class TaskBase : public FutureBase {
     if (num_cancels_requested_ > 0) --num_cancels_requested_;
     return num_cancels_requested_;
   }
-  const std::string& name() const noexcept { return name_; }
-  void set_name(std::string n) { name_ = std::move(n); }
+  // "Task-<id>" unless given one: formatted on first use (most tasks are
+  // never asked), which keeps task creation free of string work.
+  const std::string& name() const {
+    if (!name_) name_ = std::make_unique<std::string>("Task-" + std::to_string(task_id_));
+    return *name_;
+  }
+  bool has_given_name() const noexcept { return given_name_; }
+  void set_name(std::string n) {
+    name_ = std::make_unique<std::string>(std::move(n));
+    given_name_ = true;
+  }
   // Sequence number of this task on its loop (1, 2, ...): the n of "Task-n".
   std::uint64_t task_id() const noexcept { return task_id_; }
   // What the task is suspended on (null: running, ready, or a bare yield).
@@ -111,12 +121,15 @@ class TaskBase : public FutureBase {
   std::uint64_t wakeup_cb_id_ = 0;  // our wake-up's registration on fut_waiter_
   FutureBase* yielded_ = nullptr;
   std::exception_ptr pending_exc_;
-  std::string name_;
+  // Null until given or first asked (lazy default): 8 bytes instead of a
+  // std::string's 32 in every task.
+  mutable std::unique_ptr<std::string> name_;
   std::uint64_t task_id_;
   int num_cancels_requested_ = 0;
   Yield yield_ = Yield::none;
   bool must_cancel_ = false;
   bool started_ = false;
+  bool given_name_ = false;
 };
 
 template <class T>
@@ -147,7 +160,7 @@ class AnyTask {
   explicit AnyTask(detail::Ref<detail::TaskBase> t) : t_(std::move(t)) {}
   explicit operator bool() const noexcept { return static_cast<bool>(t_); }
 
-  const std::string& name() const noexcept { return t_->name(); }
+  const std::string& name() const { return t_->name(); }
   std::uint64_t id() const noexcept { return t_->task_id(); }
   FutureState state() const noexcept { return t_->state(); }
   bool done() const noexcept { return t_->done(); }
@@ -171,8 +184,8 @@ class Task : public Future<T> {
   explicit Task(detail::Ref<detail::TaskImpl<T>> t)
       : Future<T>(detail::Ref<detail::FutureBase>(t.get()), static_cast<detail::ValueSlot<T>*>(t.get())) {}
 
-  const std::string& name() const noexcept { return task()->name(); }
-  const std::string& get_name() const noexcept { return task()->name(); }
+  const std::string& name() const { return task()->name(); }
+  const std::string& get_name() const { return task()->name(); }
   void set_name(std::string n) { task()->set_name(std::move(n)); }
   std::uint64_t task_id() const noexcept { return task()->task_id(); }
   int cancelling() const noexcept { return task()->cancelling(); }

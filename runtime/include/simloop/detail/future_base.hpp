@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,10 +65,12 @@ class FutureBase : public RefCounted {
   std::uint64_t add_done_callback(DoneFn fn, std::uint64_t owner_task = 0);
   // Removes the registration with this id; returns how many were removed (0 or 1).
   std::size_t remove_done_callback(std::uint64_t callback_id);
-  std::size_t done_callback_count() const noexcept { return (first_cb_.fn ? 1 : 0) + callbacks_.size(); }
+  std::size_t done_callback_count() const noexcept {
+    return (first_cb_.fn ? 1 : 0) + (cold_ ? cold_->callbacks.size() : 0);
+  }
 
   // The message given to cancel(msg) (empty if none).
-  const std::string& cancel_message() const noexcept { return cancel_msg_; }
+  const std::string& cancel_message() const noexcept { return cold_ ? cold_->cancel_msg : empty_string(); }
   // The CancelledError to raise, as asyncio's _make_cancelled_error: the
   // saved one the first time (a task whose coroutine raised it), then a new
   // one built from the cancel message.
@@ -86,7 +89,7 @@ class FutureBase : public RefCounted {
   // Drop every registered done callback without running it (loop teardown).
   void drop_done_callbacks() noexcept {
     first_cb_.fn.reset();
-    callbacks_.clear();
+    if (cold_) cold_->callbacks.clear();
   }
 
  protected:
@@ -95,10 +98,16 @@ class FutureBase : public RefCounted {
   // derived destructor that knows what the future is (a task's name), since
   // virtual calls no longer reach it from ~FutureBase.
   void report_unretrieved(const char* kind, const std::string& name) noexcept;
-  void set_cancel_message(std::string msg) { cancel_msg_ = std::move(msg); }
+  void set_cancel_message(std::string msg) {
+    if (cold_ || !msg.empty()) cold().cancel_msg = std::move(msg);
+  }
+  // A task whose coroutine raised CancelledError keeps it: the first
+  // retrieval raises that very error (asyncio's _cancelled_exc).
+  void save_cancelled_error(std::exception_ptr e) { cold().cancelled_exc = std::move(e); }
 
-  std::exception_ptr cancelled_exc_;  // saved CancelledError (tasks)
-  bool log_traceback_ = false;        // an exception nobody retrieved yet [S36]
+  // The first fields fill the tail padding of RefCounted (vptr + count).
+  FutureState state_ = FutureState::pending;
+  bool log_traceback_ = false;  // an exception nobody retrieved yet [S36]
 
  private:
   struct Callback {
@@ -106,19 +115,31 @@ class FutureBase : public RefCounted {
     std::uint64_t id = 0;
     std::uint64_t owner_task = 0;
   };
+  // What most futures never need, allocated on first use: a cancel message,
+  // a saved CancelledError, callbacks beyond the first. Keeps a future (and
+  // every task) small.
+  struct Cold {
+    std::string cancel_msg;
+    std::exception_ptr cancelled_exc;
+    std::vector<Callback> callbacks;  // after first_cb_, in registration order
+  };
+  Cold& cold() {
+    if (!cold_) cold_ = std::make_unique<Cold>();
+    return *cold_;
+  }
+  static const std::string& empty_string() noexcept;
+
   Loop* loop_;
   std::uint64_t loop_serial_;
   std::uint64_t id_;
   std::uint64_t next_callback_id_ = 0;
-  FutureState state_ = FutureState::pending;
   std::exception_ptr exc_;
-  std::string cancel_msg_;
+  std::unique_ptr<Cold> cold_;
   // Most futures get exactly one callback (the awaiting task's wake-up), so
   // it is stored inline: awaiting a future allocates no callback list.
-  // Invariant: first_cb_ is only filled while callbacks_ is empty, so it always
-  // precedes callbacks_ in registration order.
+  // Invariant: first_cb_ is only filled while the cold list is empty, so it
+  // always precedes that list in registration order.
   Callback first_cb_;
-  std::vector<Callback> callbacks_;
 };
 
 // Storage for a future's value; empty for void.

@@ -3,13 +3,17 @@
 // Everything here lives on one loop's thread, so the count is a plain integer:
 // no atomics on the hot path. (Executors hand results back through the loop's
 // thread-safe queue, never by touching these counts from another thread.)
+#include <simloop/detail/pool.hpp>
+
 #include <cassert>
 #include <cstdint>
 #include <utility>
 
 namespace simloop::detail {
 
-class RefCounted {
+// Pool-allocated (detail/pool.hpp): futures, tasks and handles are the
+// objects a simulation makes and drops by the million.
+class RefCounted : public PoolAllocated {
  public:
   RefCounted() = default;
   RefCounted(const RefCounted&) = delete;

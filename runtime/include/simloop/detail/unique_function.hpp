@@ -16,6 +16,31 @@ class UniqueFunction;
 template <class R, class... Args>
 class UniqueFunction<R(Args...)> {
   static constexpr std::size_t kInline = 3 * sizeof(void*);
+  // One pointer to a static table per callable type (not two function
+  // pointers): 32 bytes in all, which keeps the ready queue's items small.
+  struct Ops {
+    R (*invoke)(void*, Args...);
+    void (*manage)(void* dst, void* src) noexcept;  // move src to dst (if any), then destroy src
+  };
+  template <class D>
+  static constexpr Ops kInlineOps{
+      [](void* s, Args... a) -> R { return (*std::launder(static_cast<D*>(s)))(std::forward<Args>(a)...); },
+      [](void* dst, void* src) noexcept {
+        D* s = std::launder(static_cast<D*>(src));
+        if (dst) ::new (dst) D(std::move(*s));
+        s->~D();
+      }};
+  template <class D>
+  static constexpr Ops kHeapOps{
+      [](void* s, Args... a) -> R { return (**static_cast<D**>(s))(std::forward<Args>(a)...); },
+      [](void* dst, void* src) noexcept {
+        D** s = static_cast<D**>(src);
+        if (dst) {
+          *static_cast<D**>(dst) = *s;
+        } else {
+          delete *s;
+        }
+      }};
 
  public:
   UniqueFunction() noexcept = default;
@@ -28,43 +53,23 @@ class UniqueFunction<R(Args...)> {
     if constexpr (sizeof(D) <= kInline && alignof(D) <= alignof(void*) &&
                   std::is_nothrow_move_constructible_v<D>) {
       ::new (static_cast<void*>(buf_)) D(std::forward<F>(f));
-      invoke_ = [](void* s, Args... a) -> R {
-        return (*std::launder(static_cast<D*>(s)))(std::forward<Args>(a)...);
-      };
-      manage_ = [](void* dst, void* src) noexcept {
-        D* s = std::launder(static_cast<D*>(src));
-        if (dst) ::new (dst) D(std::move(*s));
-        s->~D();
-      };
+      ops_ = &kInlineOps<D>;
     } else {
       *reinterpret_cast<D**>(buf_) = new D(std::forward<F>(f));
-      invoke_ = [](void* s, Args... a) -> R {
-        return (**static_cast<D**>(s))(std::forward<Args>(a)...);
-      };
-      manage_ = [](void* dst, void* src) noexcept {
-        D** s = static_cast<D**>(src);
-        if (dst) {
-          *static_cast<D**>(dst) = *s;
-        } else {
-          delete *s;
-        }
-      };
+      ops_ = &kHeapOps<D>;
     }
   }
 
-  UniqueFunction(UniqueFunction&& o) noexcept : invoke_(o.invoke_), manage_(o.manage_) {
-    if (manage_) manage_(buf_, o.buf_);
-    o.invoke_ = nullptr;
-    o.manage_ = nullptr;
+  UniqueFunction(UniqueFunction&& o) noexcept : ops_(o.ops_) {
+    if (ops_) ops_->manage(buf_, o.buf_);
+    o.ops_ = nullptr;
   }
   UniqueFunction& operator=(UniqueFunction&& o) noexcept {
     if (this != &o) {
       reset();
-      invoke_ = o.invoke_;
-      manage_ = o.manage_;
-      if (manage_) manage_(buf_, o.buf_);
-      o.invoke_ = nullptr;
-      o.manage_ = nullptr;
+      ops_ = o.ops_;
+      if (ops_) ops_->manage(buf_, o.buf_);
+      o.ops_ = nullptr;
     }
     return *this;
   }
@@ -73,17 +78,14 @@ class UniqueFunction<R(Args...)> {
   ~UniqueFunction() { reset(); }
 
   void reset() noexcept {
-    if (manage_) manage_(nullptr, buf_);
-    invoke_ = nullptr;
-    manage_ = nullptr;
+    if (ops_) std::exchange(ops_, nullptr)->manage(nullptr, buf_);
   }
-  explicit operator bool() const noexcept { return invoke_ != nullptr; }
-  R operator()(Args... a) { return invoke_(buf_, std::forward<Args>(a)...); }
+  explicit operator bool() const noexcept { return ops_ != nullptr; }
+  R operator()(Args... a) { return ops_->invoke(buf_, std::forward<Args>(a)...); }
 
  private:
   alignas(void*) unsigned char buf_[kInline];
-  R (*invoke_)(void*, Args...) = nullptr;
-  void (*manage_)(void* dst, void* src) noexcept = nullptr;
+  const Ops* ops_ = nullptr;
 };
 
 }  // namespace simloop::detail
