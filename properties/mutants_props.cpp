@@ -6,6 +6,7 @@
 #include <simloop/properties/combinator_property.hpp>
 #include <simloop/properties/future_machine.hpp>
 #include <simloop/properties/gather_property.hpp>
+#include <simloop/properties/task_group_property.hpp>
 #include <simloop/properties/task_machine.hpp>
 
 #include <iostream>
@@ -142,6 +143,35 @@ class CancelDoneTaskSut : public sp::RealTaskSut {
   bool cancel(const std::string& msg) override { return task_.done() ? true : RealTaskSut::cancel(msg); }
 };
 
+// 10. a "TaskGroup" that awaits every child but cancels nothing on a failure
+// (nor on the parent's cancellation): what gather(return_exceptions) gives.
+sl::Coro<void> group_without_abort(sp::GroupBody body) {
+  std::vector<sl::Task<int>> kids;
+  co_await body([&kids](sl::Coro<int> c) {
+    kids.push_back(sl::create_task(std::move(c)));
+    return kids.back();
+  });
+  std::vector<std::exception_ptr> errors;
+  for (auto& t : kids) {
+    try {
+      (void)co_await t;
+    } catch (...) {
+      if (!t.done()) throw;  // our own cancellation
+      if (!t.cancelled()) errors.push_back(std::current_exception());
+    }
+  }
+  if (!errors.empty()) throw sl::ExceptionGroup("unhandled errors in a TaskGroup", std::move(errors));
+}
+
+// 11. a TaskGroup that keeps only the first error.
+sl::Coro<void> group_first_error_only(sp::GroupBody body) {
+  try {
+    co_await sp::real_group_impl(std::move(body));
+  } catch (const sl::ExceptionGroup& eg) {
+    throw sl::ExceptionGroup(eg.message(), {eg.exceptions().front()});
+  }
+}
+
 }  // namespace
 
 TEST_CASE("mutant: gather returning in completion order breaks the slots property [S42]", "[mutants][S42]") {
@@ -194,4 +224,15 @@ TEST_CASE("mutant: uncancel() not decrementing breaks the Task state machine [S3
 TEST_CASE("mutant: cancel() returning true on a done task breaks the Task state machine [S32]", "[mutants][S32]") {
   auto p = sp::task_machine_property([](const sp::TaskProgram& pr) { return std::make_unique<CancelDoneTaskSut>(pr); });
   expect_caught("cancel-done-task", sp::check("mutant.cancel_done_task", p, {.max_success = 300}), false);
+}
+
+TEST_CASE("mutant: a TaskGroup that cancels no sibling on the first failure breaks the TaskGroup property [S69]",
+          "[mutants][S69]") {
+  sp::GroupImpl impl = [](sp::GroupBody b) { return group_without_abort(std::move(b)); };
+  expect_caught("task-group-no-abort", sp::check("mutant.task_group_no_abort", sp::task_group_property(impl), {.max_success = 300}));
+}
+
+TEST_CASE("mutant: a TaskGroup keeping only the first error breaks the TaskGroup property [S69]", "[mutants][S69]") {
+  sp::GroupImpl impl = [](sp::GroupBody b) { return group_first_error_only(std::move(b)); };
+  expect_caught("task-group-first-error", sp::check("mutant.task_group_first_error", sp::task_group_property(impl), {.max_success = 300}));
 }
