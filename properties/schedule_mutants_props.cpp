@@ -1,4 +1,4 @@
-// Strength, schedule edition: deliberately wrong variants (written here, never
+// Strength, schedule edition: three deliberately wrong variants (written here, never
 // as hooks in the library) that are right in asyncio's own order — they pass
 // at the all-zero (FIFO) schedule — and wrong only when a timer tie goes the
 // other way. For each: (a) the property holds at the all-zero schedule over
@@ -72,6 +72,46 @@ sl::Coro<sl::WaitResult<sl::Task<int>>> wait_partition_in_timer(std::vector<sl::
   co_return out;
 }
 
+// 3. as_completed handing over, when its deadline passes, the results that
+// are in by then. CPython's _on_timeout answers TimeoutError for every input
+// still unanswered, at once, so a task finishing later in that same instant
+// is not yielded. At FIFO the timeout (registered when the iteration starts,
+// before any task's timer) fires first at a tie and the consumer resumes
+// before any task due then completes, so there is nothing to salvage; when a
+// task's timer fires first, it completes before the consumer resumes.
+sl::Outcome<int> outcome_of(const sl::Task<int>& t) {
+  try {
+    return sl::Outcome<int>::from_value(t.result());
+  } catch (...) {
+    return sl::Outcome<int>::from_exception(std::current_exception());
+  }
+}
+sl::Coro<std::vector<sl::Outcome<int>>> as_completed_salvaging(std::vector<sl::Task<int>> fs,
+                                                               std::optional<sl::Duration> timeout, bool& timed_out) {
+  // Which input each answer was: the completion order, recorded by a done
+  // callback registered before as_completed's own.
+  auto order = std::make_shared<std::vector<std::size_t>>();
+  for (std::size_t i = 0; i < fs.size(); ++i) fs[i].add_done_callback([order, i] { order->push_back(i); });
+  std::vector<sl::Outcome<int>> out;
+  for (auto next : sl::as_completed(fs, {.timeout = timeout})) {
+    try {
+      out.push_back(sl::Outcome<int>::from_value(co_await next));
+    } catch (const sl::TimeoutError&) {
+      timed_out = true;
+      break;
+    } catch (...) {
+      out.push_back(sl::Outcome<int>::from_exception(std::current_exception()));
+    }
+  }
+  if (timed_out) {
+    std::vector<bool> yielded(fs.size());
+    for (std::size_t k = 0; k < out.size(); ++k) yielded[(*order)[k]] = true;
+    for (std::size_t i = 0; i < fs.size(); ++i)
+      if (!yielded[i] && fs[i].done()) out.push_back(outcome_of(fs[i]));  // the bug
+  }
+  co_return out;
+}
+
 void expect_needs_schedule(const std::string& id, const sp::PropOutcome& fifo, const sp::PropOutcome& r,
                            const sp::TieProbe& probe) {
   INFO(id << "\nat FIFO: " << fifo.message << "\nunder schedules: " << r.message);
@@ -124,4 +164,16 @@ TEST_CASE("schedule mutant: wait partitioning when its timeout fires passes at F
   auto probe = std::make_shared<sp::TieProbe>();
   auto r = sp::check("smutant.wait_partition", sp::wait_tied_property(impl, probe), {.max_success = 300});
   expect_needs_schedule("wait-partition-in-timer", fifo, r, *probe);
+}
+
+TEST_CASE("schedule mutant: as_completed salvaging results at its deadline passes at FIFO, fails when a task wins the tie [S63]",
+          "[mutants][schedule][S63]") {
+  sp::AsCompletedImpl impl = [](std::vector<sl::Task<int>> fs, std::optional<sl::Duration> t, bool& to) {
+    return as_completed_salvaging(std::move(fs), t, to);
+  };
+  auto fifo = sp::check("smutant.as_completed_salvage.fifo", sp::as_completed_tied_property(impl, nullptr, fifo_only),
+                        {.max_success = 300});
+  auto probe = std::make_shared<sp::TieProbe>();
+  auto r = sp::check("smutant.as_completed_salvage", sp::as_completed_tied_property(impl, probe), {.max_success = 300});
+  expect_needs_schedule("as_completed-salvage", fifo, r, *probe);
 }

@@ -21,6 +21,11 @@ TEST_CASE("tied instants: wait's partition is what the trace shows finished when
   sp::prop("tied.wait", sp::wait_tied_property(sp::real_wait), {.max_success = 200});
 }
 
+TEST_CASE("tied instants: as_completed yields what finished before its deadline, in completion order; a completion at the deadline loses to it [S62] [S63]",
+          "[S62][S63][ties]") {
+  sp::prop("tied.as_completed", sp::as_completed_tied_property(sp::real_as_completed), {.max_success = 200});
+}
+
 namespace {
 std::string outcome_key(const sp::LiveIds& l) {
   std::string k;

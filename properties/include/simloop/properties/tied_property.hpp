@@ -16,7 +16,13 @@
 //     the instant the last task finished [S42] [S46];
 //   - wait: the done/pending partition is exactly the tasks finished when the
 //     waiting task resumed (trace order), and it returns at the first instant
-//     its condition or its timeout holds [S50] [S51] [S52].
+//     its condition or its timeout holds [S50] [S51] [S52];
+//   - as_completed(timeout): its timeout callback answers every input still
+//     unanswered at once (_on_timeout), in the very first iteration at the
+//     deadline, before any completion due then (a completion needs a task
+//     step, one iteration later): so exactly the inputs that finished before
+//     the deadline instant are yielded, in completion order, then
+//     TimeoutError — under every schedule [S62] [S63].
 #include <simloop/properties/check.hpp>
 #include <simloop/properties/combinator_property.hpp>
 #include <simloop/properties/gather_property.hpp>
@@ -216,6 +222,56 @@ inline auto wait_tied_property(WaitImpl impl, std::shared_ptr<TieProbe> probe = 
       if (timeout) when = std::min<long>(when, *timeout);
       RC_LOG() << "wait returned at " << at << " ms, resumed at event " << *resumed << "; expected at " << when << "\n";
       RC_ASSERT(at == when);
+    });
+  };
+}
+
+// as_completed under tied instants, its timeout tied too [S62] [S63].
+inline auto as_completed_tied_property(AsCompletedImpl impl, std::shared_ptr<TieProbe> probe = nullptr,
+                                       rc::Gen<ScheduleSeq> schedules = gen::schedule()) {
+  return [=] {
+    const Scenario sc = *gen::scenario(6, 3, 2, Instants::tied);
+    const ScheduleSeq sched = *schedules;
+    std::optional<int> timeout;
+    if (*rc::gen::inRange(0, 4) != 0) timeout = *timeout_gen(Instants::tied);
+    std::vector<Outcome<int>> got;
+    std::vector<int> order;
+    bool timed_out = false;
+    long at = -1;
+    LiveIds l;
+    auto run = run_traced([&]() -> Coro<void> {
+      auto live = spawn(sc);
+      std::optional<Duration> t;
+      if (timeout) t = std::chrono::milliseconds(*timeout);
+      got = co_await impl(live->tasks, t, timed_out);
+      at = now_ms();
+      co_await finish(live);
+      order = live->order;
+      l = live_ids(*live);
+    }, sched);
+    if (probe) probe->deviations = run.deviations;
+    probed(probe.get(), [&] {
+      require_consistent(sc, run, l);
+      const TraceView tv(*run.report.trace);
+      const std::size_t n = sc.tasks.size();
+      std::size_t before = 0;
+      long last = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const long t = tv.ms(*tv.finish_of(l.ids[i]));
+        last = std::max(last, t);
+        before += !timeout || t < *timeout;  // a completion at the deadline loses to the timeout
+      }
+      RC_LOG() << "yielded " << got.size() << ", finished before the deadline " << before << "\n";
+      RC_ASSERT(got.size() == before);
+      RC_ASSERT(timed_out == (before < n));
+      RC_ASSERT(at == (timed_out ? long(*timeout) : last));
+      RC_ASSERT(order.size() >= got.size());  // (the last done callbacks may not have run yet)
+      for (std::size_t k = 0; k < got.size(); ++k) {
+        const Predicted& w = l.finals[std::size_t(order[k])];
+        const Predicted g = observed(got[k], 0);
+        RC_LOG() << "#" << k << ": task " << order[k] << " " << describe(w) << ", yielded " << describe(g) << "\n";
+        RC_ASSERT(matches(w, g));  // in completion order [S62]
+      }
     });
   };
 }
