@@ -207,6 +207,17 @@ inline bool check_wait_for_run(const WaitForCase& c, const WaitForRun& o) {
   // Only a tie leaves the order to the schedule.
   if (F < T) RC_ASSERT(inner_first);
   if (F > T) RC_ASSERT(!inner_first);
+  // When the inner's last step is a sleep ending at the deadline, the race is
+  // exactly the timer tie: whichever of its timer and wait_for's (registered
+  // by the caller) fired first in the trace wins.
+  if (F == T && c.steps.back() > 0) {
+    std::optional<bool> inner_timer_first;
+    for (std::size_t i = 0; i < tv.size() && !inner_timer_first; ++i)
+      if (tv[i].kind == sim::EventKind::timer_fired && tv.ms(i) == T && (tv[i].task == o.inner || tv[i].task == o.caller))
+        inner_timer_first = tv[i].task == o.inner;
+    RC_ASSERT(inner_timer_first.has_value());
+    RC_ASSERT(*inner_timer_first == inner_first);
+  }
   const auto cancels = tv.cancel_requests(o.inner);
   if (inner_first) {
     // `if fut.done(): return fut.result()`: the inner's own outcome, at once.
