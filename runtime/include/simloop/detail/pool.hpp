@@ -35,7 +35,8 @@ struct PoolAllocated {
   static void operator delete(void* p, std::size_t n) noexcept { pool_deallocate(p, n); }
   // Over-aligned types bypass the pool (its blocks are 16-byte aligned).
   static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
-  static void operator delete(void* p, std::size_t n, std::align_val_t a) noexcept { ::operator delete(p, n, a); }
+  // (Unsized on purpose: clang 14 has no sized deallocation by default.)
+  static void operator delete(void* p, std::size_t, std::align_val_t a) noexcept { ::operator delete(p, a); }
 };
 
 }  // namespace simloop::detail
