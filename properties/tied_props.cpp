@@ -34,7 +34,7 @@ std::string outcome_key(const sp::LiveIds& l) {
 }
 }  // namespace
 
-TEST_CASE("tied instants, every schedule (<= 3 tasks x 3 steps, <= 2 cancels): consistent with the trace in each; the schedule decides some outcomes",
+TEST_CASE("tied instants, every schedule (<= 3 tasks x 3 steps, <= 2 cancels): consistent with the trace in each, as many as sim::explore's dfs; the schedule decides some outcomes",
           "[dfs][ties][S34]") {
   std::uint64_t schedules = 0, scenarios = 0, schedule_decides = 0;
   sp::prop("tied.dfs", [&] {
@@ -56,6 +56,10 @@ TEST_CASE("tied instants, every schedule (<= 3 tasks x 3 steps, <= 2 cancels): c
       outcomes.insert(outcome_key(l));
     }, 20'000);
     RC_ASSERT(runs > 0u);  // 0: over the budget
+    // sim::explore's dfs over the same program: as many schedules, exhausted.
+    auto rep = sl::sim::explore(test, {.runs = 20'000, .strategy = sl::sim::Strategy::dfs});
+    RC_ASSERT(rep.exhausted);
+    RC_ASSERT(rep.runs == runs);
     schedules += runs;
     ++scenarios;
     schedule_decides += outcomes.size() > 1;
