@@ -32,40 +32,54 @@ std::string outcome_key(const sp::LiveIds& l) {
   for (const auto& p : l.finals) k += sp::describe(p) + " ";
   return k;
 }
+
+// Every schedule of `program`, each run checked against its trace; returns
+// the number of schedules (0: over the budget).
+template <class Program>
+std::uint64_t check_every_schedule(Program& program, std::set<std::string>* outcomes = nullptr) {
+  return sp::for_each_schedule(program, [&](sl::sim::RunReport& rep, std::size_t) {
+    sp::ScheduledRun run;
+    run.report = std::move(rep);
+    program.check(run);
+    if (outcomes) outcomes->insert(outcome_key(program.l));
+  }, 20'000);
+}
 }  // namespace
 
-TEST_CASE("tied instants, every schedule (<= 3 tasks x 3 steps, <= 2 cancels): consistent with the trace in each, as many as sim::explore's dfs; the schedule decides some outcomes",
-          "[dfs][ties][S34]") {
+TEST_CASE("tied instants, every schedule (<= 3 tasks x 3 steps, <= 2 cancels): gather, wait and as_completed consistent with the trace in each, as many schedules as sim::explore's dfs; the schedule decides some outcomes",
+          "[dfs][ties][S34][S42][S50][S52][S63]") {
   std::uint64_t schedules = 0, scenarios = 0, schedule_decides = 0;
   sp::prop("tied.dfs", [&] {
     const sp::Scenario sc = *sp::gen::scenario(3, 3, 2, sp::Instants::tied);
-    sp::LiveIds l;
-    std::vector<sl::Outcome<int>> got;
-    auto test = [&]() -> sl::Coro<void> {
-      auto live = sp::spawn(sc);
-      got = co_await sl::gather(sl::return_exceptions, live->tasks);
-      co_await sp::finish(live);
-      l = sp::live_ids(*live);
-    };
     std::set<std::string> outcomes;
-    const std::uint64_t runs = sp::for_each_schedule(test, [&](sl::sim::RunReport& rep, std::size_t) {
-      sp::ScheduledRun run;
-      run.report = std::move(rep);
-      sp::require_consistent(sc, run, l);
-      for (std::size_t i = 0; i < got.size(); ++i) RC_ASSERT(sp::matches(l.finals[i], sp::observed(got[i], 0)));
-      outcomes.insert(outcome_key(l));
-    }, 20'000);
+    sp::GatherTiedProgram g;
+    g.impl = sp::real_gather_re;
+    g.sc = sc;
+    const std::uint64_t runs = check_every_schedule(g, &outcomes);
     RC_ASSERT(runs > 0u);  // 0: over the budget
     // sim::explore's dfs over the same program: as many schedules, exhausted.
-    auto rep = sl::sim::explore(test, {.runs = 20'000, .strategy = sl::sim::Strategy::dfs});
+    auto rep = sl::sim::explore(g, {.runs = 20'000, .strategy = sl::sim::Strategy::dfs});
     RC_ASSERT(rep.exhausted);
     RC_ASSERT(rep.runs == runs);
-    schedules += runs;
+    sp::WaitTiedProgram w;
+    w.impl = sp::real_wait;
+    w.sc = sc;
+    w.rw = static_cast<sl::ReturnWhen>(*rc::gen::inRange(0, 3));
+    w.timeout = sp::tied_timeout();
+    const std::uint64_t wruns = check_every_schedule(w);
+    RC_ASSERT(wruns > 0u);
+    sp::AsCompletedTiedProgram a;
+    a.impl = sp::real_as_completed;
+    a.sc = sc;
+    a.timeout = sp::tied_timeout();
+    const std::uint64_t aruns = check_every_schedule(a);
+    RC_ASSERT(aruns > 0u);
+    schedules += runs + wruns + aruns;
     ++scenarios;
     schedule_decides += outcomes.size() > 1;
   }, {.max_success = 150});
-  std::cout << "tied dfs: " << scenarios << " scenarios, " << schedules << " schedules; in " << schedule_decides
-            << " the schedule changed some task's outcome\n";
+  std::cout << "tied dfs: " << scenarios << " scenarios, " << schedules << " schedules (gather, wait, as_completed); in "
+            << schedule_decides << " the schedule changed some task's outcome\n";
   // Cancels now race completions: some outcomes depend on the schedule.
   CHECK(schedule_decides > 0);
 }

@@ -112,167 +112,221 @@ inline void require_consistent(const Scenario& sc, const ScheduledRun& run, cons
   if (!why.empty()) RC_FAIL(why);
 }
 
+// Each property is a program (one simulated run that records what it saw;
+// re-runnable, so for_each_schedule can run it under every schedule) and a
+// check of one run against its trace; the rapidcheck properties below
+// generate the case and the schedule.
+
 // gather(return_exceptions) under tied instants [S42] [S46].
+struct GatherTiedProgram {
+  GatherRe impl;
+  Scenario sc;
+  std::vector<Outcome<int>> got;
+  long at = -1;
+  std::size_t returned_at = 0;
+  LiveIds l;
+
+  Coro<void> operator()() {
+    got.clear();
+    auto live = spawn(sc);
+    got = co_await impl(*live);
+    at = now_ms();
+    returned_at = running_trace().size();
+    co_await finish(live);
+    l = live_ids(*live);
+  }
+
+  void check(const ScheduledRun& run) const {
+    require_consistent(sc, run, l);
+    const TraceView tv(*run.report.trace);
+    RC_ASSERT(got.size() == sc.tasks.size());
+    long last = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      const auto f = *tv.finish_of(l.ids[i]);
+      RC_ASSERT(f < returned_at);  // every child done when gather returns [S46]
+      last = std::max(last, tv.ms(f));
+      Predicted g = observed(got[i], 0);
+      RC_LOG() << "slot " << i << ": task " << describe(l.finals[i]) << " slot " << describe(g) << "\n";
+      RC_ASSERT(matches(l.finals[i], g));  // its own outcome, in argument order [S42]
+    }
+    RC_ASSERT(at == last);
+  }
+};
+
+// wait under tied instants (the timeout, when there is one, ties too) [S50] [S51] [S52].
+struct WaitTiedProgram {
+  WaitImpl impl;
+  Scenario sc;
+  ReturnWhen rw = ReturnWhen::all_completed;
+  std::optional<int> timeout;
+  std::vector<int> done_ids, pending_ids;
+  bool done_all_done = true, pending_none_done = true;
+  long at = -1;
+  std::size_t returned_at = 0;
+  std::uint64_t waiter = 0;
+  LiveIds l;
+
+  Coro<void> operator()() {
+    done_ids.clear();
+    pending_ids.clear();
+    done_all_done = pending_none_done = true;
+    waiter = current_task().id();
+    auto live = spawn(sc);
+    WaitOptions o;
+    if (timeout) o.timeout = std::chrono::milliseconds(*timeout);
+    o.return_when = rw;
+    auto r = co_await impl(live->tasks, o);
+    at = now_ms();
+    returned_at = running_trace().size();
+    for (auto& t : r.done) done_all_done &= t.done();
+    for (auto& t : r.pending) pending_none_done &= !t.done();
+    auto index = [&](const Task<int>& t) {
+      for (std::size_t i = 0; i < live->tasks.size(); ++i)
+        if (live->tasks[i] == t) return int(i);
+      return -1;
+    };
+    for (auto& t : r.done) done_ids.push_back(index(t));
+    for (auto& t : r.pending) pending_ids.push_back(index(t));
+    co_await finish(live);
+    l = live_ids(*live);
+  }
+
+  void check(const ScheduledRun& run) const {
+    require_consistent(sc, run, l);
+    const TraceView tv(*run.report.trace);
+    const std::size_t n = sc.tasks.size();
+    // done ∪ pending = input, disjoint [S50]; states at the instant wait returns [S52].
+    std::set<int> all(done_ids.begin(), done_ids.end());
+    all.insert(pending_ids.begin(), pending_ids.end());
+    RC_ASSERT(all.size() == n);
+    RC_ASSERT(done_ids.size() + pending_ids.size() == n);
+    RC_ASSERT(!all.count(-1));
+    RC_ASSERT(done_all_done);
+    RC_ASSERT(pending_none_done);
+    // The partition is the tasks the trace shows finished before the step
+    // in which the waiting task resumed and wait returned.
+    const auto resumed = tv.step_before(waiter, returned_at);
+    RC_ASSERT(resumed.has_value());
+    std::vector<std::size_t> fin(n);
+    for (std::size_t i = 0; i < n; ++i) fin[i] = *tv.finish_of(l.ids[i]);
+    std::set<int> done_set(done_ids.begin(), done_ids.end());
+    for (std::size_t i = 0; i < n; ++i) {
+      RC_LOG() << "task " << i << " finished at event " << fin[i] << " (t=" << tv.ms(fin[i]) << ") "
+               << (done_set.count(int(i)) ? "done" : "pending") << "\n";
+      RC_ASSERT(done_set.count(int(i)) == (fin[i] < *resumed ? 1u : 0u));
+    }
+    // It returns at the first instant its condition holds, or at the timeout [S51].
+    long first = 1L << 30, last = 0, first_exc = 1L << 30;
+    for (std::size_t i = 0; i < n; ++i) {
+      const long t = tv.ms(fin[i]);
+      first = std::min(first, t);
+      last = std::max(last, t);
+      if (l.finals[i].ending == Ending::error) first_exc = std::min(first_exc, t);  // cancelled is no exception
+    }
+    long when = rw == ReturnWhen::all_completed ? last : rw == ReturnWhen::first_completed ? first : std::min(first_exc, last);
+    if (timeout) when = std::min<long>(when, *timeout);
+    RC_LOG() << "wait returned at " << at << " ms, resumed at event " << *resumed << "; expected at " << when << "\n";
+    RC_ASSERT(at == when);
+  }
+};
+
+// as_completed under tied instants, its timeout tied too [S62] [S63].
+struct AsCompletedTiedProgram {
+  AsCompletedImpl impl;
+  Scenario sc;
+  std::optional<int> timeout;
+  std::vector<Outcome<int>> got;
+  std::vector<int> order;
+  bool timed_out = false;
+  long at = -1;
+  LiveIds l;
+
+  Coro<void> operator()() {
+    got.clear();
+    timed_out = false;
+    auto live = spawn(sc);
+    std::optional<Duration> t;
+    if (timeout) t = std::chrono::milliseconds(*timeout);
+    got = co_await impl(live->tasks, t, timed_out);
+    at = now_ms();
+    co_await finish(live);
+    order = live->order;
+    l = live_ids(*live);
+  }
+
+  void check(const ScheduledRun& run) const {
+    require_consistent(sc, run, l);
+    const TraceView tv(*run.report.trace);
+    const std::size_t n = sc.tasks.size();
+    std::size_t before = 0;
+    long last = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const long t = tv.ms(*tv.finish_of(l.ids[i]));
+      last = std::max(last, t);
+      before += !timeout || t < *timeout;  // a completion at the deadline loses to the timeout
+    }
+    RC_LOG() << "yielded " << got.size() << ", finished before the deadline " << before << "\n";
+    RC_ASSERT(got.size() == before);
+    RC_ASSERT(timed_out == (before < n));
+    RC_ASSERT(at == (timed_out ? long(*timeout) : last));
+    RC_ASSERT(order.size() >= got.size());  // (the last done callbacks may not have run yet)
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      const Predicted& w = l.finals[std::size_t(order[k])];
+      const Predicted g = observed(got[k], 0);
+      RC_LOG() << "#" << k << ": task " << order[k] << " " << describe(w) << ", yielded " << describe(g) << "\n";
+      RC_ASSERT(matches(w, g));  // in completion order [S62]
+    }
+  }
+};
+
+// An optional tied timeout (3 times in 4).
+inline std::optional<int> tied_timeout() {
+  std::optional<int> timeout;
+  if (*rc::gen::inRange(0, 4) != 0) timeout = *timeout_gen(Instants::tied);
+  return timeout;
+}
+
+// Runs `program` under the generated schedule and checks it (recording the
+// run's deviations in `probe`).
+template <class Program>
+void run_and_check(Program& program, const ScheduleSeq& sched, TieProbe* probe) {
+  auto run = run_traced(program, sched);
+  if (probe) probe->deviations = run.deviations;
+  probed(probe, [&] { program.check(run); });
+}
+
 inline auto gather_tied_property(GatherRe impl, std::shared_ptr<TieProbe> probe = nullptr,
                                  rc::Gen<ScheduleSeq> schedules = gen::schedule()) {
   return [=] {
-    const Scenario sc = *gen::scenario(6, 3, 2, Instants::tied);
-    const ScheduleSeq sched = *schedules;
-    std::vector<Outcome<int>> got;
-    long at = -1;
-    std::size_t returned_at = 0;
-    LiveIds l;
-    auto run = run_traced([&]() -> Coro<void> {
-      auto live = spawn(sc);
-      got = co_await impl(*live);
-      at = now_ms();
-      returned_at = running_trace().size();
-      co_await finish(live);
-      l = live_ids(*live);
-    }, sched);
-    if (probe) probe->deviations = run.deviations;
-    probed(probe.get(), [&] {
-      require_consistent(sc, run, l);
-      const TraceView tv(*run.report.trace);
-      RC_ASSERT(got.size() == sc.tasks.size());
-      long last = 0;
-      for (std::size_t i = 0; i < got.size(); ++i) {
-        const auto f = *tv.finish_of(l.ids[i]);
-        RC_ASSERT(f < returned_at);  // every child done when gather returns [S46]
-        last = std::max(last, tv.ms(f));
-        Predicted g = observed(got[i], 0);
-        RC_LOG() << "slot " << i << ": task " << describe(l.finals[i]) << " slot " << describe(g) << "\n";
-        RC_ASSERT(matches(l.finals[i], g));  // its own outcome, in argument order [S42]
-      }
-      RC_ASSERT(at == last);
-    });
+    GatherTiedProgram p;
+    p.impl = impl;
+    p.sc = *gen::scenario(6, 3, 2, Instants::tied);
+    run_and_check(p, *schedules, probe.get());
   };
 }
 
-// wait under tied instants (the timeout, when there is one, ties too) [S50] [S51] [S52].
 inline auto wait_tied_property(WaitImpl impl, std::shared_ptr<TieProbe> probe = nullptr,
                                rc::Gen<ScheduleSeq> schedules = gen::schedule()) {
   return [=] {
-    const Scenario sc = *gen::scenario(6, 3, 2, Instants::tied);
+    WaitTiedProgram p;
+    p.impl = impl;
+    p.sc = *gen::scenario(6, 3, 2, Instants::tied);
     const ScheduleSeq sched = *schedules;
-    const auto rw = static_cast<ReturnWhen>(*rc::gen::inRange(0, 3));
-    std::optional<int> timeout;
-    if (*rc::gen::inRange(0, 4) != 0) timeout = *timeout_gen(Instants::tied);
-    std::vector<int> done_ids, pending_ids;
-    bool done_all_done = true, pending_none_done = true;
-    long at = -1;
-    std::size_t returned_at = 0;
-    std::uint64_t waiter = 0;
-    LiveIds l;
-    auto run = run_traced([&]() -> Coro<void> {
-      waiter = current_task().id();
-      auto live = spawn(sc);
-      WaitOptions o;
-      if (timeout) o.timeout = std::chrono::milliseconds(*timeout);
-      o.return_when = rw;
-      auto r = co_await impl(live->tasks, o);
-      at = now_ms();
-      returned_at = running_trace().size();
-      for (auto& t : r.done) done_all_done &= t.done();
-      for (auto& t : r.pending) pending_none_done &= !t.done();
-      auto index = [&](const Task<int>& t) {
-        for (std::size_t i = 0; i < live->tasks.size(); ++i)
-          if (live->tasks[i] == t) return int(i);
-        return -1;
-      };
-      for (auto& t : r.done) done_ids.push_back(index(t));
-      for (auto& t : r.pending) pending_ids.push_back(index(t));
-      co_await finish(live);
-      l = live_ids(*live);
-    }, sched);
-    if (probe) probe->deviations = run.deviations;
-    probed(probe.get(), [&] {
-      require_consistent(sc, run, l);
-      const TraceView tv(*run.report.trace);
-      const std::size_t n = sc.tasks.size();
-      // done ∪ pending = input, disjoint [S50]; states at the instant wait returns [S52].
-      std::set<int> all(done_ids.begin(), done_ids.end());
-      all.insert(pending_ids.begin(), pending_ids.end());
-      RC_ASSERT(all.size() == n);
-      RC_ASSERT(done_ids.size() + pending_ids.size() == n);
-      RC_ASSERT(!all.count(-1));
-      RC_ASSERT(done_all_done);
-      RC_ASSERT(pending_none_done);
-      // The partition is the tasks the trace shows finished before the step
-      // in which the waiting task resumed and wait returned.
-      const auto resumed = tv.step_before(waiter, returned_at);
-      RC_ASSERT(resumed.has_value());
-      std::vector<std::size_t> fin(n);
-      for (std::size_t i = 0; i < n; ++i) fin[i] = *tv.finish_of(l.ids[i]);
-      std::set<int> done_set(done_ids.begin(), done_ids.end());
-      for (std::size_t i = 0; i < n; ++i) {
-        RC_LOG() << "task " << i << " finished at event " << fin[i] << " (t=" << tv.ms(fin[i]) << ") "
-                 << (done_set.count(int(i)) ? "done" : "pending") << "\n";
-        RC_ASSERT(done_set.count(int(i)) == (fin[i] < *resumed ? 1u : 0u));
-      }
-      // It returns at the first instant its condition holds, or at the timeout [S51].
-      long first = 1L << 30, last = 0, first_exc = 1L << 30;
-      for (std::size_t i = 0; i < n; ++i) {
-        const long t = tv.ms(fin[i]);
-        first = std::min(first, t);
-        last = std::max(last, t);
-        if (l.finals[i].ending == Ending::error) first_exc = std::min(first_exc, t);  // cancelled is no exception
-      }
-      long when = rw == ReturnWhen::all_completed ? last : rw == ReturnWhen::first_completed ? first : std::min(first_exc, last);
-      if (timeout) when = std::min<long>(when, *timeout);
-      RC_LOG() << "wait returned at " << at << " ms, resumed at event " << *resumed << "; expected at " << when << "\n";
-      RC_ASSERT(at == when);
-    });
+    p.rw = static_cast<ReturnWhen>(*rc::gen::inRange(0, 3));
+    p.timeout = tied_timeout();
+    run_and_check(p, sched, probe.get());
   };
 }
 
-// as_completed under tied instants, its timeout tied too [S62] [S63].
 inline auto as_completed_tied_property(AsCompletedImpl impl, std::shared_ptr<TieProbe> probe = nullptr,
                                        rc::Gen<ScheduleSeq> schedules = gen::schedule()) {
   return [=] {
-    const Scenario sc = *gen::scenario(6, 3, 2, Instants::tied);
+    AsCompletedTiedProgram p;
+    p.impl = impl;
+    p.sc = *gen::scenario(6, 3, 2, Instants::tied);
     const ScheduleSeq sched = *schedules;
-    std::optional<int> timeout;
-    if (*rc::gen::inRange(0, 4) != 0) timeout = *timeout_gen(Instants::tied);
-    std::vector<Outcome<int>> got;
-    std::vector<int> order;
-    bool timed_out = false;
-    long at = -1;
-    LiveIds l;
-    auto run = run_traced([&]() -> Coro<void> {
-      auto live = spawn(sc);
-      std::optional<Duration> t;
-      if (timeout) t = std::chrono::milliseconds(*timeout);
-      got = co_await impl(live->tasks, t, timed_out);
-      at = now_ms();
-      co_await finish(live);
-      order = live->order;
-      l = live_ids(*live);
-    }, sched);
-    if (probe) probe->deviations = run.deviations;
-    probed(probe.get(), [&] {
-      require_consistent(sc, run, l);
-      const TraceView tv(*run.report.trace);
-      const std::size_t n = sc.tasks.size();
-      std::size_t before = 0;
-      long last = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        const long t = tv.ms(*tv.finish_of(l.ids[i]));
-        last = std::max(last, t);
-        before += !timeout || t < *timeout;  // a completion at the deadline loses to the timeout
-      }
-      RC_LOG() << "yielded " << got.size() << ", finished before the deadline " << before << "\n";
-      RC_ASSERT(got.size() == before);
-      RC_ASSERT(timed_out == (before < n));
-      RC_ASSERT(at == (timed_out ? long(*timeout) : last));
-      RC_ASSERT(order.size() >= got.size());  // (the last done callbacks may not have run yet)
-      for (std::size_t k = 0; k < got.size(); ++k) {
-        const Predicted& w = l.finals[std::size_t(order[k])];
-        const Predicted g = observed(got[k], 0);
-        RC_LOG() << "#" << k << ": task " << order[k] << " " << describe(w) << ", yielded " << describe(g) << "\n";
-        RC_ASSERT(matches(w, g));  // in completion order [S62]
-      }
-    });
+    p.timeout = tied_timeout();
+    run_and_check(p, sched, probe.get());
   };
 }
 
