@@ -287,3 +287,37 @@ TEST_CASE("every frame is destroyed exactly once on as_completed's early exit, t
   CHECK(Counted::made == 5);
   CHECK(Counted::alive == 0);
 }
+
+TEST_CASE("wait and as_completed on many inputs with duplicates: each distinct input once, in completion order [S50] [S62]",
+          "[as_completed][wait][S50][S62]") {
+  // 20,000 inputs, each given twice: the duplicate check and the completion
+  // bookkeeping are per input, not a search over all of them.
+  const int n = 10000;
+  auto res = sl::sim::run([n]() -> sl::Coro<long> {
+    std::vector<sl::Task<int>> ts;
+    for (int i = 0; i < n; ++i)
+      ts.push_back(sl::create_task([](int k) -> sl::Coro<int> {
+        co_await sl::sleep(sl::Duration((k * 7919) % 1000));  // completion order != argument order
+        co_return k;
+      }(i)));
+    std::vector<sl::Task<int>> twice = ts;
+    twice.insert(twice.end(), ts.begin(), ts.end());
+    long sum = 0;
+    int count = 0;
+    long last_key = -1;
+    bool ordered = true;
+    for (auto next : sl::as_completed(twice)) {
+      int k = co_await next;
+      long key = (k * 7919L) % 1000;
+      if (key < last_key) ordered = false;
+      last_key = key;
+      sum += k;
+      ++count;
+    }
+    if (!ordered || count != n) co_return -1;
+    auto w = co_await sl::wait(twice);
+    if (w.done.size() != static_cast<std::size_t>(n) || !w.pending.empty()) co_return -2;
+    co_return sum;
+  });
+  CHECK(res.value == static_cast<long>(n) * (n - 1) / 2);
+}

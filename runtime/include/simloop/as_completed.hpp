@@ -34,6 +34,7 @@
 // in CPython.
 #include <simloop/coro.hpp>
 #include <simloop/detail/ensure_future.hpp>
+#include <simloop/detail/future_set.hpp>
 #include <simloop/errors.hpp>
 #include <simloop/future.hpp>
 #include <simloop/loop.hpp>
@@ -62,11 +63,13 @@ struct AsCompletedState : RefCounted {
   struct Pending {
     Future<T> fut;
     std::uint64_t callback_id = 0;
+    bool live = true;  // still in CPython's todo set
   };
   // An empty handle (no base) is _on_timeout's dummy value, Python's None.
   // (Not std::optional: GCC 12 with sanitizers warns maybe-uninitialized on it.)
   Queue<Future<T>> done;
   std::vector<Pending> todo;             // argument order, distinct
+  std::size_t remaining = 0;             // live entries of todo
   TimerHandle timeout_handle;
 
   // The timer holds only a raw pointer, so it cannot keep this alive in a
@@ -81,20 +84,26 @@ struct AsCompletedState : RefCounted {
     // CPython's timer closure keeps todo and done alive.
     Ref<AsCompletedState> keep(this);
     for (auto& p : todo) {
+      if (!p.live) continue;
       p.fut.remove_done_callback(p.callback_id);
       done.put_nowait(Future<T>(Ref<FutureBase>(), nullptr));  // a dummy value for _wait_for_one()
     }
     todo.clear();
+    remaining = 0;
   }
 
-  void on_completion(FutureBase* f) {
-    if (todo.empty()) return;  // on_timeout() was here first
-    auto it = std::find_if(todo.begin(), todo.end(), [f](const Pending& p) { return p.fut.base() == f; });
-    assert(it != todo.end());
-    Future<T> fut = it->fut;
-    todo.erase(it);
-    done.put_nowait(std::move(fut));
-    if (todo.empty()) timeout_handle.cancel();
+  // Input i completed. (By index, not by searching todo: that made
+  // as_completed quadratic in its input count.)
+  void on_completion(std::size_t i) {
+    if (remaining == 0) return;  // on_timeout() was here first
+    assert(i < todo.size() && todo[i].live);
+    todo[i].live = false;
+    --remaining;
+    done.put_nowait(std::move(todo[i].fut));  // todo no longer holds it (CPython: todo.remove(f))
+    if (remaining == 0) {
+      timeout_handle.cancel();
+      todo.clear();
+    }
   }
 };
 
@@ -148,15 +157,16 @@ class AsCompleted {
     Loop* lp = &loop;
     state_ = detail::make_ref<State>();
     auto& todo = state_->todo;
+    detail::FutureSet seen(inputs_.size());
     for (auto& x : inputs_) {
       Future<value_type> f = detail::ensure_future(lp, std::move(x));
-      bool seen = std::any_of(todo.begin(), todo.end(), [&](const auto& p) { return p.fut.base() == f.base(); });
-      if (!seen) todo.push_back({std::move(f), 0});
+      if (seen.insert(f.base())) todo.push_back({std::move(f), 0});
     }
     inputs_.clear();
-    for (auto& p : todo)
-      p.callback_id = p.fut.base()->add_done_callback(
-          [st = state_](detail::FutureBase* f) { st->on_completion(f); }, loop.current_task_id());
+    state_->remaining = todo.size();
+    for (std::size_t i = 0; i < todo.size(); ++i)
+      todo[i].callback_id = todo[i].fut.base()->add_done_callback(
+          [st = state_, i](detail::FutureBase*) { st->on_completion(i); }, loop.current_task_id());
     if (!todo.empty() && options_.timeout)
       state_->timeout_handle = loop.call_later(*options_.timeout, [st = state_.get()] { st->on_timeout(); });
     count_ = todo.size();  // range(len(todo)), taken once

@@ -38,6 +38,7 @@
 // As in CPython the gather future never reaches the `cancelled` state: a
 // cancelled gather is done, with a CancelledError as its exception.
 #include <simloop/detail/ensure_future.hpp>
+#include <simloop/detail/future_set.hpp>
 #include <simloop/detail/gathering.hpp>
 #include <simloop/future.hpp>
 #include <simloop/outcome.hpp>
@@ -179,33 +180,6 @@ auto gather_tuple(std::index_sequence<I...>, A&&... a) {
     return GatheringFuture<Result>(Ref<FutureBase>(std::move(impl)), slot);
   }
 }
-
-// A set of future pointers for gather's duplicate check (CPython's
-// arg_to_fut dict): open addressing, sized once, so checking n arguments is
-// O(n) with one allocation (a linear search made gather(vector) quadratic).
-class FutureSet {
- public:
-  explicit FutureSet(std::size_t n) {
-    std::size_t cap = 16;
-    while (cap < 2 * n) cap *= 2;
-    slots_.assign(cap, nullptr);
-    mask_ = cap - 1;
-  }
-  // True if f was not in the set (and adds it).
-  bool insert(FutureBase* f) {
-    std::size_t i = (reinterpret_cast<std::uintptr_t>(f) >> 4) * 0x9e3779b97f4a7c15ULL >> 7 & mask_;
-    while (slots_[i]) {
-      if (slots_[i] == f) return false;
-      i = (i + 1) & mask_;
-    }
-    slots_[i] = f;
-    return true;
-  }
-
- private:
-  std::vector<FutureBase*> slots_;
-  std::size_t mask_ = 0;
-};
 
 template <bool RE, class X>
 auto gather_vector(std::vector<X> xs) {

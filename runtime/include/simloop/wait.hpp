@@ -32,6 +32,7 @@
 //     the inputs keep running.
 #include <simloop/coro.hpp>
 #include <simloop/detail/future_base.hpp>
+#include <simloop/detail/future_set.hpp>
 #include <simloop/detail/ref.hpp>
 #include <simloop/time.hpp>
 
@@ -82,10 +83,11 @@ Coro<WaitResult<F>> wait(std::vector<F> fs, WaitOptions options = {}) {
   // fs = set(fs), keeping the first occurrence of each, in input order.
   std::vector<F> unique;
   std::vector<detail::Ref<detail::FutureBase>> bases;
+  detail::FutureSet seen(fs.size());
   for (auto& f : fs) {
     detail::Ref<detail::FutureBase> b(f.base());
     if (!b) throw std::invalid_argument("wait() got an empty Task/Future handle: assign it first");
-    if (std::find(bases.begin(), bases.end(), b) != bases.end()) continue;
+    if (!seen.insert(b.get())) continue;
     bases.push_back(std::move(b));
     unique.push_back(std::move(f));
   }
