@@ -77,6 +77,7 @@ struct ScheduleOptions {
   // (which of the tasks due at one instant completes first) are explored.
   bool explore_ready_order = false;
   bool explore_timer_ties = true;
+  bool keep_trace = false;  // keep the events (report.trace), for trace-reading properties
 };
 
 template <class F>
@@ -87,7 +88,7 @@ ScheduledRun run_scheduled(F&& main, const ScheduleSeq& s, ScheduleOptions o = {
                                    .explore_ready_order = o.explore_ready_order,
                                    .explore_timer_ties = o.explore_timer_ties,
                                    .steps_max = 200'000,
-                                   .trace = false,
+                                   .trace = o.keep_trace,
                                    .chooser = &c,
                                    .quiet = true});
   out.deviations = c.deviations();

@@ -29,18 +29,8 @@ inline const sim::Trace& running_trace() { return dynamic_cast<sim::SimLoop&>(ge
 // run_scheduled, with the trace's events kept (report.trace).
 template <class F>
 ScheduledRun run_traced(F&& main, const ScheduleSeq& s, ScheduleOptions o = {}) {
-  SeqChooser c(s);
-  ScheduledRun out;
-  out.report = sim::try_run(main, {.strategy = sim::Strategy::external,
-                                   .explore_ready_order = o.explore_ready_order,
-                                   .explore_timer_ties = o.explore_timer_ties,
-                                   .steps_max = 200'000,
-                                   .trace = true,
-                                   .chooser = &c,
-                                   .quiet = true});
-  out.deviations = c.deviations();
-  out.choices = c.choices();
-  return out;
+  o.keep_trace = true;
+  return run_scheduled(std::forward<F>(main), s, o);
 }
 
 // The events of one run, indexed by what the properties ask.
