@@ -270,17 +270,22 @@ def print_main(res, x1, metric):
 
 def scale(args, simloop_bin):
     exps = range(4, args.scale_max + 1)
-    print(f'\nScale: ns per task (median {args.metric} time of {args.reps} reps) and peak RSS added per task, sim::run random seeded, trace on / fifo no trace:')
-    lines = [['workload', 'n', 'random+trace ns/task', 'bytes/task', 'fifo no trace ns/task', 'bytes/task']]
+    print(f'\nScale: ns per task, median {args.metric} time of {args.reps} reps (warm: memory kept from the '
+          f'repetition before) and the first repetition alone (cold: fresh pages), and peak RSS added per task; '
+          f'sim::run random seeded, trace on / fifo no trace:')
+    lines = [['workload', 'n', 'random+trace ns/task', 'cold', 'bytes/task', 'fifo no trace ns/task', 'cold',
+              'bytes/task']]
     for w in ['W1b', 'W3']:
         for e in exps:
             n = 10**e
-            reps = args.reps if e < 7 else 1
             sfx = ':await' if args.join == 'await' else ''
-            a = Measure(run_rows([simloop_bin, w, n, reps, 'sim-random' + sfx], f'scale {w} 1e{e}'), args.metric)
-            b = Measure(run_rows([simloop_bin, w, n, reps, 'sim-fifo-notrace' + sfx], f'scale {w} 1e{e}'),
-                        args.metric)
-            lines.append([w, f'10^{e}', fmt_ns(a.ns), f'{a.bytes_per_op():,.0f}', fmt_ns(b.ns), f'{b.bytes_per_op():,.0f}'])
+            row = [w, f'10^{e}']
+            for cfg in ['sim-random', 'sim-fifo-notrace']:
+                m = Measure(run_rows([simloop_bin, w, n, args.reps, cfg + sfx], f'scale {w} 1e{e} {cfg}'),
+                            args.metric)
+                key = 'cpu_ns' if args.metric == 'cpu' else 'wall_ns'
+                row += [fmt_ns(m.ns), fmt_ns(m.first[key] / n), f'{m.bytes_per_op():,.0f}']
+            lines.append(row)
     print_table(lines)
     print('\nX1 scale: explore (random strategy, ready order explored) as the gather test grows:')
     xt = [['tasks', 'runs', 'runs/s', 'us/run', 'us/run/task']]
