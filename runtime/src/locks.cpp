@@ -24,17 +24,10 @@ Coro<bool> Lock::acquire() {
     locked_ = true;
     co_return true;
   }
-  Future<bool> fut(bound_loop("Lock"));
-  waiters_.push_back(fut);
-  std::exception_ptr exc;
-  try {
-    co_await fut;
-  } catch (...) {
-    exc = std::current_exception();
-  }
-  // The `finally` runs before the CancelledError handling, so that we never
-  // try to wake ourselves up.
-  detail::remove_waiter(waiters_, fut);
+  // The `finally` (removing fut) runs before the CancelledError handling, so
+  // that we never try to wake ourselves up.
+  Future<bool> fut(bound_loop("Lock"));  // named: GCC 12 mishandles temporaries in co_await expressions
+  std::exception_ptr exc = co_await detail::await_as_waiter(waiters_, fut);
   if (exc) {
     if (detail::is_cancelled_error(exc) && !locked_) wake_up_first();  // pass the lock on [S73]
     std::rethrow_exception(exc);
@@ -80,15 +73,8 @@ void Event::set() {
 
 Coro<bool> Event::wait() {
   if (value_) co_return true;
-  Future<bool> fut(bound_loop("Event"));
-  waiters_.push_back(fut);
-  std::exception_ptr exc;
-  try {
-    co_await fut;
-  } catch (...) {
-    exc = std::current_exception();
-  }
-  detail::remove_waiter(waiters_, fut);
+  Future<bool> fut(bound_loop("Event"));  // named: GCC 12 mishandles temporaries in co_await expressions
+  std::exception_ptr exc = co_await detail::await_as_waiter(waiters_, fut);
   if (exc) std::rethrow_exception(exc);
   co_return true;
 }
@@ -101,13 +87,7 @@ Coro<bool> Condition::wait() {
   std::exception_ptr exc;
   try {
     Future<bool> fut(bound_loop("Condition"));
-    waiters_.push_back(fut);
-    try {
-      co_await fut;
-    } catch (...) {
-      exc = std::current_exception();
-    }
-    detail::remove_waiter(waiters_, fut);
+    exc = co_await detail::await_as_waiter(waiters_, fut);
   } catch (...) {
     exc = std::current_exception();  // bound_loop() refused: still reacquire, as Python's finally
   }
@@ -169,14 +149,7 @@ Coro<bool> Semaphore::acquire() {
     co_return true;
   }
   Future<bool> fut(bound_loop("Semaphore"));
-  waiters_.push_back(fut);
-  std::exception_ptr exc;
-  try {
-    co_await fut;
-  } catch (...) {
-    exc = std::current_exception();
-  }
-  detail::remove_waiter(waiters_, fut);
+  std::exception_ptr exc = co_await detail::await_as_waiter(waiters_, fut);
   if (exc) {
     if (detail::is_cancelled_error(exc) && !fut.cancelled()) {
       // We were handed a permit (fut resolved) but were cancelled before

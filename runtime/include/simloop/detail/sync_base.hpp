@@ -3,7 +3,10 @@
 //   - LoopBound: asyncio's _LoopBoundMixin — a primitive binds to the running
 //     loop the first time it has to wait, and refuses another loop afterwards;
 //   - remove_waiter: deque.remove(fut), by identity, first match only;
+//   - await_as_waiter: `waiters.append(fut); try: await fut; finally:
+//     waiters.remove(fut)`, the wait every lock, event and semaphore makes;
 //   - Guard<M>: the RAII form of `async with m:` returned by `co_await m.scoped()`.
+#include <simloop/coro.hpp>
 #include <simloop/loop.hpp>
 
 #include <algorithm>
@@ -44,6 +47,24 @@ bool remove_waiter(std::deque<F>& waiters, const F& f) {
   if (it == waiters.end()) return false;
   waiters.erase(it);
   return true;
+}
+
+// Await `fut` as one of `waiters`, and take it off the list whatever
+// happened (the `finally`). Returns what the await raised (null if fut
+// completed), so that the caller decides, after the removal, whether to pass
+// a wake-up on before rethrowing (asyncio runs `finally` before its `except
+// CancelledError` handling). Inline (a Coro): no extra loop iteration.
+template <class F>
+Coro<std::exception_ptr> await_as_waiter(std::deque<F>& waiters, F fut) {
+  waiters.push_back(fut);
+  std::exception_ptr exc;
+  try {
+    co_await fut;
+  } catch (...) {
+    exc = std::current_exception();
+  }
+  remove_waiter(waiters, fut);
+  co_return exc;
 }
 
 }  // namespace detail
