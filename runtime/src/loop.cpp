@@ -98,7 +98,7 @@ void Loop::close() noexcept {
 
 void Loop::clear_scheduled() noexcept {
   ready_.clear();
-  for (auto& e : timers_) {
+  for (const auto& e : timers_) {
     e.h->scheduled_on = nullptr;
     e.h->release();
   }
@@ -135,44 +135,12 @@ TimerHandle Loop::call_at(TimePoint when, detail::UniqueFunction<void()> cb) {
 
 void Loop::push_timer(detail::Ref<detail::HandleState> h) {
   TimePoint when = h->when;
-  std::uint64_t seq = h->seq;
   h->scheduled_on = this;
-  TimerEntry e{when, seq, h.detach()};
-  timers_.push_back(e);
-  timer_sift_up(timers_.size() - 1, e);
-}
-
-void Loop::timer_sift_up(std::size_t i, TimerEntry e) noexcept {
-  while (i > 0) {
-    std::size_t parent = (i - 1) / 4;
-    if (!timer_before(e, timers_[parent])) break;
-    timers_[i] = timers_[parent];
-    i = parent;
-  }
-  timers_[i] = e;
-}
-
-void Loop::timer_sift_down(std::size_t i, TimerEntry e) noexcept {
-  const std::size_t n = timers_.size();
-  while (true) {
-    std::size_t c = 4 * i + 1;
-    if (c >= n) break;
-    std::size_t end = c + 4 < n ? c + 4 : n;
-    std::size_t best = c;
-    for (std::size_t k = c + 1; k < end; ++k)
-      if (timer_before(timers_[k], timers_[best])) best = k;
-    if (!timer_before(timers_[best], e)) break;
-    timers_[i] = timers_[best];
-    i = best;
-  }
-  timers_[i] = e;
+  timers_.push(TimerEntry{when, h.detach()});
 }
 
 Loop::TimerEntry Loop::pop_timer() {
-  TimerEntry e = timers_.front();
-  TimerEntry last = timers_.back();
-  timers_.pop_back();
-  if (!timers_.empty()) timer_sift_down(0, last);
+  TimerEntry e = timers_.pop();
   e.h->scheduled_on = nullptr;
   if (e.h->cancelled) --timer_cancelled_count_;
   return e;
@@ -183,25 +151,19 @@ void Loop::purge_cancelled_timers() {
   // cancelled, rebuild the heap without them. The heap's order is total
   // (deadline, then registration), so this changes no firing order.
   if (timers_.size() <= 100 || timer_cancelled_count_ * 2 <= timers_.size()) return;
-  std::size_t w = 0;
-  for (auto& e : timers_) {
-    if (e.h->cancelled) {
-      e.h->scheduled_on = nullptr;
-      e.h->release();
-    } else {
-      timers_[w++] = e;
-    }
-  }
-  timers_.resize(w);
-  for (std::size_t i = timers_.size() / 4 + 1; i-- > 0;)
-    if (i < timers_.size()) timer_sift_down(i, timers_[i]);
+  timers_.remove_if([](const TimerEntry& e) {
+    if (!e.h->cancelled) return false;
+    e.h->scheduled_on = nullptr;
+    e.h->release();
+    return true;
+  });
   timer_cancelled_count_ = 0;
 }
 
 std::optional<TimePoint> Loop::next_timer_deadline() {
-  while (!timers_.empty() && timers_.front().h->cancelled) pop_timer().h->release();
+  while (!timers_.empty() && timers_.top().h->cancelled) pop_timer().h->release();
   if (timers_.empty()) return std::nullopt;
-  return timers_.front().when;
+  return timers_.top().when;
 }
 
 void Loop::schedule(ReadyItem item) { ready_.push_back(std::move(item)); }
@@ -225,18 +187,18 @@ void Loop::fire_timer(detail::Ref<detail::HandleState> h) {
 void Loop::move_due_timers(TimePoint now) {
   // Every due timer goes to the end of the ready queue in deadline order [S4];
   // timers due at the very same instant are a choice point [S5].
-  while (!timers_.empty() && timers_.front().when <= now) {
+  while (!timers_.empty() && timers_.top().when <= now) {
     TimerEntry e = pop_timer();
     detail::Ref<detail::HandleState> h(e.h);
     e.h->release();  // the Ref above now holds it
     if (h->cancelled) continue;
-    if (!explore_timer_ties_ || timers_.empty() || timers_.front().when != e.when) {
+    if (!explore_timer_ties_ || timers_.empty() || timers_.top().when != e.when) {
       fire_timer(std::move(h));
       continue;
     }
     tie_buf_.clear();
     tie_buf_.push_back(std::move(h));
-    while (!timers_.empty() && timers_.front().when == e.when) {
+    while (!timers_.empty() && timers_.top().when == e.when) {
       TimerEntry t = pop_timer();
       detail::Ref<detail::HandleState> th(t.h);
       t.h->release();

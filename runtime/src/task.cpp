@@ -30,7 +30,7 @@ void suspend_on(TaskBase& t, FutureBase& f, std::coroutine_handle<> h) noexcept 
 void suspend_yield(TaskBase& t, std::coroutine_handle<> h) noexcept { t.note_suspend_yield(h); }
 void rethrow_pending(TaskBase& t) { t.rethrow_pending(); }
 
-TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name)
+TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string&& name)
     : FutureBase(loop), root_(root), resume_point_(root), task_id_(loop.next_task_number()) {
   // Else "Task-<id>", formatted by name(); the number is used up either way [S26].
   if (!name.empty()) set_name(std::move(name));
@@ -112,21 +112,23 @@ void TaskBase::step(std::exception_ptr exc) {
     return;
   }
   started_ = true;
-  yield_ = Yield::none;
-  pending_exc_ = std::move(exc);
+  auto& handshake = l.step_state();
+  handshake.yield = Loop::StepState::Yield::none;
+  handshake.pending_exc = std::move(exc);
   l.enter_task(*this);
   resume_point_.resume();
   l.leave_task(*this);
-  pending_exc_ = nullptr;
+  handshake.pending_exc = nullptr;
+  const auto yielded_how = handshake.yield;
+  FutureBase* const yielded = std::exchange(handshake.yielded, nullptr);
 
   if (root_.done()) {
     finish(root_exception());
     return;
   }
-  switch (yield_) {
-    case Yield::blocking: {
-      FutureBase* f = yielded_;
-      yielded_ = nullptr;
+  switch (yielded_how) {
+    case Loop::StepState::Yield::blocking: {
+      FutureBase* f = yielded;
       // As Task.__step: both errors are thrown into the coroutine at its
       // await on the next iteration, so it can catch them.
       if (&f->loop() != &l) {
@@ -147,12 +149,12 @@ void TaskBase::step(std::exception_ptr exc) {
       if (must_cancel_ && fut_waiter_->cancel(cancel_message())) must_cancel_ = false;
       break;
     }
-    case Yield::bare:
+    case Loop::StepState::Yield::bare:
       // [S39] A bare yield gives up exactly one loop iteration.
       if (auto* o = l.observer()) o->on_task_suspended(*this, nullptr);
       schedule_step(nullptr);
       break;
-    case Yield::none:
+    case Loop::StepState::Yield::none:
       // The coroutine suspended on an awaitable simloop does not know: nothing
       // will ever resume it through the loop. Fail the task loudly.
       destroy_frame();

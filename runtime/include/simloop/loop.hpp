@@ -12,6 +12,7 @@
 // the ready queue (deadline order, ties in registration order), then runs
 // exactly the callbacks that were ready when it started; callbacks scheduled
 // meanwhile run in the next iteration.
+#include <simloop/detail/quad_heap.hpp>
 #include <simloop/detail/ref.hpp>
 #include <simloop/detail/unique_function.hpp>
 #include <simloop/time.hpp>
@@ -19,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <span>
@@ -177,6 +179,17 @@ class Loop {
   std::uint64_t next_future_id() noexcept { return ++future_counter_; }
 
   // --- internals used by futures and tasks -------------------------------------
+  // The handshake of the task step in progress (detail/suspend.hpp): what the
+  // coroutine yielded to its task, and the exception the step throws in at
+  // the await. Steps never nest (enter_task refuses), so one slot per loop
+  // serves every task and keeps 24 bytes out of each task object.
+  struct StepState {
+    enum class Yield : std::uint8_t { none, bare, blocking };
+    detail::FutureBase* yielded = nullptr;
+    std::exception_ptr pending_exc;
+    Yield yield = Yield::none;
+  };
+  StepState& step_state() noexcept { return step_; }
   void schedule(ReadyItem item);
   void register_task(detail::TaskBase& t);
   void unregister_task(detail::TaskBase& t);
@@ -238,19 +251,18 @@ class Loop {
   void clear_scheduled() noexcept;
 
  private:
+  // 16 bytes, so a node's four children share one cache line
+  // (detail/quad_heap.hpp). Ties on `when` break on the handle's registration
+  // number: a dereference, but only on a tie.
   struct TimerEntry {
     TimePoint when;
-    std::uint64_t seq;
     detail::HandleState* h;  // owns one reference
   };
-  static bool timer_before(const TimerEntry& a, const TimerEntry& b) noexcept {
-    return a.when != b.when ? a.when < b.when : a.seq < b.seq;
-  }
-  // The timer heap is 4-ary (children of i: 4i+1 .. 4i+4): half the levels
-  // of a binary heap, and the four children share a cache line or two
-  // (bench/README.md measured it against std::push_heap/pop_heap).
-  void timer_sift_up(std::size_t i, TimerEntry e) noexcept;
-  void timer_sift_down(std::size_t i, TimerEntry e) noexcept;
+  struct TimerBefore {
+    bool operator()(const TimerEntry& a, const TimerEntry& b) const noexcept {
+      return a.when != b.when ? a.when < b.when : a.h->seq < b.h->seq;
+    }
+  };
   void push_timer(detail::Ref<detail::HandleState> h);
   TimerEntry pop_timer();
   void move_due_timers(TimePoint now);
@@ -259,13 +271,14 @@ class Loop {
   static ReadyItem handle_item(const detail::Ref<detail::HandleState>& h);
 
   std::deque<ReadyItem> ready_;
-  std::vector<TimerEntry> timers_;  // 4-ary min-heap on (when, seq)
+  detail::QuadHeap<TimerEntry, TimerBefore> timers_;  // min-heap on (when, seq)
   std::size_t timer_cancelled_count_ = 0;  // cancelled entries still in timers_
   std::vector<detail::Ref<detail::HandleState>> tie_buf_;
   std::vector<std::uint64_t> choice_tasks_;
   std::vector<detail::TaskBase*> tasks_;  // live tasks, creation order; holes compacted lazily
   std::size_t task_holes_ = 0;
   detail::TaskBase* current_task_ = nullptr;
+  StepState step_;
   LoopObserver* observer_ = nullptr;
   std::uint64_t task_counter_ = 0;
   std::uint64_t future_counter_ = 0;

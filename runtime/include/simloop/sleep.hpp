@@ -7,6 +7,7 @@
 //           cancels the future, and the timer is cancelled on the way out [S40].
 #include <simloop/future.hpp>
 #include <simloop/loop.hpp>
+#include <simloop/task.hpp>
 
 #include <coroutine>
 
@@ -25,23 +26,24 @@ class SleepAwaiter {
       detail::suspend_yield(*task_, h);
       return;
     }
-    Loop& loop = get_running_loop();
-    fut_ = Future<void>(loop);
-    timer_ = loop.call_later(delay_, [f = fut_]() mutable {
+    Future<void> f(task_->loop());
+    fut_ = detail::Ref<detail::FutureBase>(f.base());
+    timer_ = task_->loop().call_later(delay_, [f = std::move(f)]() mutable {
       if (!f.done()) f.set_result();  // futures._set_result_unless_cancelled
     });
-    detail::suspend_on(*task_, *fut_.base(), h);
+    detail::suspend_on(*task_, *fut_, h);
   }
   void await_resume() {
     timer_.cancel();
     detail::rethrow_pending(*task_);
-    if (fut_.base()) fut_.result();
+    if (fut_) fut_->check_result();
   }
 
  private:
+  // 32 bytes: this awaiter sits in the frame of every sleeping coroutine.
   Duration delay_;
   detail::TaskBase* task_ = nullptr;
-  Future<void> fut_{detail::Ref<detail::FutureBase>(), nullptr};
+  detail::Ref<detail::FutureBase> fut_;  // the Future<void> the timer sets (its base: no value slot)
   TimerHandle timer_;
 };
 

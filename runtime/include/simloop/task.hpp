@@ -51,7 +51,9 @@ class TaskBase : public FutureBase {
  public:
   static constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
 
-  TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name);
+  // `name` by reference: most tasks have none, and moving an empty string
+  // through each layer cost ~100 instructions a task (bench/README.md).
+  TaskBase(Loop& loop, std::coroutine_handle<> root, std::string&& name);
   ~TaskBase() override;
 
   bool is_task() const noexcept override { return true; }
@@ -91,16 +93,18 @@ class TaskBase : public FutureBase {
   void step(std::exception_ptr exc);
   void wakeup(FutureBase* f);
   void note_suspend_on(FutureBase& f, std::coroutine_handle<> h) noexcept {
-    yield_ = Yield::blocking;
-    yielded_ = &f;
+    auto& s = loop().step_state();
+    s.yield = Loop::StepState::Yield::blocking;
+    s.yielded = &f;
     resume_point_ = h;
   }
   void note_suspend_yield(std::coroutine_handle<> h) noexcept {
-    yield_ = Yield::bare;
+    loop().step_state().yield = Loop::StepState::Yield::bare;
     resume_point_ = h;
   }
   void rethrow_pending() {
-    if (pending_exc_) std::rethrow_exception(std::exchange(pending_exc_, nullptr));
+    auto& s = loop().step_state();
+    if (s.pending_exc) std::rethrow_exception(std::exchange(s.pending_exc, nullptr));
   }
 
   std::size_t loop_slot_ = kNoSlot;  // index in the loop's task list
@@ -110,23 +114,21 @@ class TaskBase : public FutureBase {
   virtual void finish_with_root_value() = 0;
   virtual std::exception_ptr root_exception() noexcept = 0;
   void schedule_step(std::exception_ptr exc);
+  // The root coroutine's frame (valid until the task finishes).
+  void* root_address() const noexcept { return root_.address(); }
 
  private:
-  enum class Yield : std::uint8_t { none, bare, blocking };
   void finish(std::exception_ptr exc);
 
   std::coroutine_handle<> root_;
   std::coroutine_handle<> resume_point_;
   Ref<FutureBase> fut_waiter_;
   std::uint64_t wakeup_cb_id_ = 0;  // our wake-up's registration on fut_waiter_
-  FutureBase* yielded_ = nullptr;
-  std::exception_ptr pending_exc_;
   // Null until given or first asked (lazy default): 8 bytes instead of a
   // std::string's 32 in every task.
   mutable std::unique_ptr<std::string> name_;
   std::uint64_t task_id_;
   int num_cancels_requested_ = 0;
-  Yield yield_ = Yield::none;
   bool must_cancel_ = false;
   bool started_ = false;
   bool given_name_ = false;
@@ -135,18 +137,21 @@ class TaskBase : public FutureBase {
 template <class T>
 class TaskImpl final : public TaskBase, public ValueSlot<T> {
  public:
-  TaskImpl(Loop& loop, typename Coro<T>::handle_type h, std::string name)
-      : TaskBase(loop, h, std::move(name)), h_(h) {}
+  TaskImpl(Loop& loop, typename Coro<T>::handle_type h, std::string&& name)
+      : TaskBase(loop, h, std::move(name)) {}
 
  protected:
   void finish_with_root_value() override {
-    if constexpr (!std::is_void_v<T>) this->value.emplace(std::move(*h_.promise().value));
+    if constexpr (!std::is_void_v<T>) this->value.emplace(std::move(*promise().value));
     mark_result_set();
   }
-  std::exception_ptr root_exception() noexcept override { return h_.promise().exception; }
+  std::exception_ptr root_exception() noexcept override { return promise().exception; }
 
  private:
-  typename Coro<T>::handle_type h_;
+  // The typed view of TaskBase's root handle (not stored twice).
+  typename Coro<T>::promise_type& promise() const noexcept {
+    return Coro<T>::handle_type::from_address(root_address()).promise();
+  }
 };
 
 bool is_cancelled_error(const std::exception_ptr& e) noexcept;
@@ -196,16 +201,23 @@ class Task : public Future<T> {
 
 // [S25, S26] Wrap `coro` in a task on `loop`; its first step runs on the next
 // loop iteration. Name defaults to "Task-<n>".
+namespace detail {
+// Both create_task overloads end here; the name goes by reference all the way.
 template <class T>
-Task<T> create_task(Loop& loop, Coro<T> coro, std::string name = {}) {
+Task<T> spawn_task(Loop& loop, Coro<T>& coro, std::string& name) {
   auto h = coro.release();
   if (!h)
     throw std::logic_error("create_task() got an empty or already-used Coro: call the coroutine function again");
   return Task<T>(detail::make_ref<detail::TaskImpl<T>>(loop, h, std::move(name)));
 }
+}  // namespace detail
+template <class T>
+Task<T> create_task(Loop& loop, Coro<T> coro, std::string name = {}) {
+  return detail::spawn_task(loop, coro, name);
+}
 template <class T>
 Task<T> create_task(Coro<T> coro, std::string name = {}) {
-  return create_task(get_running_loop(), std::move(coro), std::move(name));
+  return detail::spawn_task(get_running_loop(), coro, name);
 }
 
 // A coroutine *lambda* must outlive its coroutine: `create_task([&]() -> Coro<T> {...}())`
