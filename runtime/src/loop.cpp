@@ -112,7 +112,7 @@ Handle Loop::call_soon(detail::UniqueFunction<void()> cb) {
   h->callback = std::move(cb);
   h->seq = ++handle_seq_;
   h->owner_task = current_task_id();
-  ready_.push_back(handle_item(h));
+  ready_.push_back(ReadyItem{{}, detail::Ref<detail::RefCounted>(h), h->owner_task, ReadyItem::Kind::handle});
   return Handle(std::move(h));
 }
 
@@ -166,22 +166,12 @@ std::optional<TimePoint> Loop::next_timer_deadline() {
   return timers_.top().when;
 }
 
-void Loop::schedule(ReadyItem item) { ready_.push_back(std::move(item)); }
-
 std::size_t Loop::choose(std::size_t, ChoicePoint, std::span<const std::uint64_t>) { return 0; }
-
-ReadyItem Loop::handle_item(const detail::Ref<detail::HandleState>& h) {
-  // run_once skips the item if the handle was cancelled meanwhile [S3].
-  return ReadyItem{[h](detail::FutureBase*) {
-                     auto cb = std::move(h->callback);
-                     if (cb) cb();
-                   },
-                   nullptr, h, h->owner_task};
-}
 
 void Loop::fire_timer(detail::Ref<detail::HandleState> h) {
   if (observer_) observer_->on_timer_fired(*h);
-  ready_.push_back(handle_item(h));
+  const std::uint64_t owner = h->owner_task;
+  ready_.push_back(ReadyItem{{}, std::move(h), owner, ReadyItem::Kind::handle});
 }
 
 void Loop::move_due_timers(TimePoint now) {
@@ -249,15 +239,25 @@ void Loop::run_once() {
       ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(i));
     }
     if (i < ntodo) --ntodo;
-    if (item.handle && item.handle->cancelled) continue;  // a cancelled handle never runs [S3]
+    const bool is_handle = item.kind == ReadyItem::Kind::handle;
+    if (is_handle && static_cast<detail::HandleState*>(item.obj.get())->cancelled) continue;  // never runs [S3]
     ++steps_;
     before_callback(item);
-    if (observer_ && !item.arg) observer_->on_callback(item.owner_task);
+    if (observer_ && is_handle) observer_->on_callback(item.owner_task);
     try {
-      if (item.fn) {
-        item.fn(item.arg.get());
-      } else {
-        static_cast<detail::TaskBase*>(item.arg.get())->step(nullptr);
+      switch (item.kind) {
+        case ReadyItem::Kind::step:
+          static_cast<detail::TaskBase*>(item.obj.get())->step(nullptr);
+          break;
+        case ReadyItem::Kind::callback:
+          item.fn(static_cast<detail::FutureBase*>(item.obj.get()));
+          break;
+        case ReadyItem::Kind::handle: {
+          // Moved out first: the handle drops what the callback captured once it ran.
+          auto cb = std::move(static_cast<detail::HandleState*>(item.obj.get())->callback);
+          if (cb) cb();
+          break;
+        }
       }
     } catch (...) {
       // As asyncio's Handle._run: a callback that raises is reported, and the

@@ -61,13 +61,13 @@ void TaskBase::abandon() noexcept {
 void TaskBase::schedule_step(std::exception_ptr exc) {
   if (!exc) {
     // The common case: no callable, run_once calls step(nullptr) directly.
-    loop().schedule(ReadyItem{{}, Ref<FutureBase>(this), nullptr, task_id_});
+    loop().schedule(ReadyItem::step(Ref<RefCounted>(this), task_id_));
     return;
   }
-  loop().schedule(ReadyItem{[exc = std::move(exc)](FutureBase* self) mutable {
-                              static_cast<TaskBase*>(self)->step(std::move(exc));
-                            },
-                            Ref<FutureBase>(this), nullptr, task_id_});
+  loop().schedule(ReadyItem::callback([exc = std::move(exc)](FutureBase* self) mutable {
+                                        static_cast<TaskBase*>(self)->step(std::move(exc));
+                                      },
+                                      Ref<RefCounted>(this), task_id_));
 }
 
 bool TaskBase::cancel(std::string msg) {

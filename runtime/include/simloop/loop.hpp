@@ -110,16 +110,30 @@ class LoopObserver {
   virtual void on_exception_report(const std::string& /*message*/) {}
 };
 
-// One entry of the ready queue. `fn` gets `arg` (the future whose done
-// callback this is, or nullptr for a plain callback). An item without `fn`
-// is the commonest one, "run the next step of task `arg`" (no exception
-// thrown in): it needs no type-erased callable.
+// One entry of the ready queue: 48 bytes, of three kinds.
+//   step      run the next step of task `obj` (nothing thrown in): the
+//             commonest item, with no callable at all;
+//   callback  fn(obj): a future's done callback (`obj` is the future), or a
+//             task step that throws an exception in (`obj` is the task);
+//   handle    the callback kept in HandleState `obj` (call_soon, timers),
+//             skipped if that handle was cancelled meanwhile [S3].
 struct ReadyItem {
-  detail::UniqueFunction<void(detail::FutureBase*)> fn;
-  detail::Ref<detail::FutureBase> arg;
-  detail::Ref<detail::HandleState> handle;  // null for internal callbacks
-  std::uint64_t owner_task = 0;             // whose work this is (for traces and PCT)
+  enum class Kind : std::uint8_t { step, callback, handle };
+
+  detail::UniqueFunction<void(detail::FutureBase*)> fn;  // callback only
+  detail::Ref<detail::RefCounted> obj;
+  std::uint64_t owner_task : 56;  // whose work this is (for traces and PCT); ids stay far below 2^56
+  Kind kind : 8;
+
+  static ReadyItem step(detail::Ref<detail::RefCounted> task, std::uint64_t owner) {
+    return ReadyItem{{}, std::move(task), owner, Kind::step};
+  }
+  static ReadyItem callback(detail::UniqueFunction<void(detail::FutureBase*)> fn, detail::Ref<detail::RefCounted> fut,
+                            std::uint64_t owner) {
+    return ReadyItem{std::move(fn), std::move(fut), owner, Kind::callback};
+  }
 };
+static_assert(sizeof(ReadyItem) == 48, "a ready item is 48 bytes: every task step moves one through the queue");
 
 class Loop {
  public:
@@ -190,7 +204,7 @@ class Loop {
     Yield yield = Yield::none;
   };
   StepState& step_state() noexcept { return step_; }
-  void schedule(ReadyItem item);
+  void schedule(ReadyItem&& item) { ready_.push_back(std::move(item)); }
   void register_task(detail::TaskBase& t);
   void unregister_task(detail::TaskBase& t);
   void enter_task(detail::TaskBase& t);
@@ -268,7 +282,6 @@ class Loop {
   void move_due_timers(TimePoint now);
   void purge_cancelled_timers();
   void fire_timer(detail::Ref<detail::HandleState> h);
-  static ReadyItem handle_item(const detail::Ref<detail::HandleState>& h);
 
   std::deque<ReadyItem> ready_;
   detail::QuadHeap<TimerEntry, TimerBefore> timers_;  // min-heap on (when, seq)
