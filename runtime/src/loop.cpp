@@ -229,15 +229,10 @@ void Loop::run_once() {
       // iteration (beyond asyncio's FIFO guarantee, on purpose); index 0 is
       // still the head. The iteration ends when its own batch has run.
       choice_tasks_.clear();
-      for (auto& r : ready_) choice_tasks_.push_back(r.owner_task);
+      for (std::size_t k = 0; k < ready_.size(); ++k) choice_tasks_.push_back(ready_[k].owner_task);
       i = choose(ready_.size(), ChoicePoint::ready_order, choice_tasks_);
     }
-    ReadyItem item = std::move(ready_[i]);
-    if (i == 0) {
-      ready_.pop_front();
-    } else {
-      ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(i));
-    }
+    ReadyItem item = i == 0 ? ready_.take_front() : ready_.take(i);
     if (i < ntodo) --ntodo;
     const bool is_handle = item.kind == ReadyItem::Kind::handle;
     if (is_handle && static_cast<detail::HandleState*>(item.obj.get())->cancelled) continue;  // never runs [S3]

@@ -14,12 +14,12 @@
 // meanwhile run in the next iteration.
 #include <simloop/detail/quad_heap.hpp>
 #include <simloop/detail/ref.hpp>
+#include <simloop/detail/ring_queue.hpp>
 #include <simloop/detail/unique_function.hpp>
 #include <simloop/time.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -283,7 +283,7 @@ class Loop {
   void purge_cancelled_timers();
   void fire_timer(detail::Ref<detail::HandleState> h);
 
-  std::deque<ReadyItem> ready_;
+  detail::RingQueue<ReadyItem> ready_;
   detail::QuadHeap<TimerEntry, TimerBefore> timers_;  // min-heap on (when, seq)
   std::size_t timer_cancelled_count_ = 0;  // cancelled entries still in timers_
   std::vector<detail::Ref<detail::HandleState>> tie_buf_;
