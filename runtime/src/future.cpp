@@ -116,7 +116,7 @@ std::uint64_t FutureBase::add_done_callback(DoneFn fn, std::uint64_t owner_task)
   std::uint64_t id = ++next_callback_id_;
   if (done()) {
     // [S20] Already done: scheduled at once, never called inline.
-    loop_->schedule(ReadyItem::callback(std::move(fn), Ref<RefCounted>(this), owner_task));
+    loop_->schedule_callback(std::move(fn), this, owner_task);
   } else {
     if (!first_cb_.fn && (!cold_ || cold_->callbacks.empty())) {
       first_cb_ = Callback{std::move(fn), id, owner_task};
@@ -148,16 +148,12 @@ std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
 
 void FutureBase::schedule_callbacks() {
   assert(done());
-  if (first_cb_.fn) {
-    Callback c = std::move(first_cb_);
-    first_cb_.fn.reset();
-    loop_->schedule(ReadyItem::callback(std::move(c.fn), Ref<RefCounted>(this), c.owner_task));
-  }
+  if (first_cb_.fn) loop_->schedule_callback(std::move(first_cb_.fn), this, first_cb_.owner_task);  // leaves it empty
   if (!cold_ || cold_->callbacks.empty()) return;
   // Move the list out first: a callback may add callbacks to this future.
   auto cbs = std::move(cold_->callbacks);
   cold_->callbacks.clear();
-  for (auto& c : cbs) loop_->schedule(ReadyItem::callback(std::move(c.fn), Ref<RefCounted>(this), c.owner_task));
+  for (auto& c : cbs) loop_->schedule_callback(std::move(c.fn), this, c.owner_task);
 }
 
 }  // namespace detail

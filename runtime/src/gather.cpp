@@ -37,7 +37,7 @@ void GatheringCore::on_child_done(FutureBase* child) {
   ++nfinished_;
 
   if (!sealed_ || done()) {
-    if (!child->cancelled()) child->exception();  // mark the exception retrieved
+    if (!child->cancelled()) child->retrieve_exception();  // mark the exception retrieved
     if (done()) drop_children();
     return;
   }
@@ -49,8 +49,8 @@ void GatheringCore::on_child_done(FutureBase* child) {
       drop_children();
       return;
     }
-    if (std::exception_ptr exc = child->exception()) {
-      set_exception(std::move(exc));  // [S45] at once; siblings keep running
+    if (const std::exception_ptr& exc = child->retrieve_exception()) {
+      set_exception(exc);  // [S45] at once; siblings keep running
       drop_children();
       return;
     }

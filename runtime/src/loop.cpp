@@ -112,7 +112,7 @@ Handle Loop::call_soon(detail::UniqueFunction<void()> cb) {
   h->callback = std::move(cb);
   h->seq = ++handle_seq_;
   h->owner_task = current_task_id();
-  ready_.push_back(ReadyItem{{}, detail::Ref<detail::RefCounted>(h), h->owner_task, ReadyItem::Kind::handle});
+  ready_.emplace_back(ReadyItem::Kind::handle, detail::Ref<detail::RefCounted>(h), h->owner_task);
   return Handle(std::move(h));
 }
 
@@ -171,7 +171,7 @@ std::size_t Loop::choose(std::size_t, ChoicePoint, std::span<const std::uint64_t
 void Loop::fire_timer(detail::Ref<detail::HandleState> h) {
   if (observer_) observer_->on_timer_fired(*h);
   const std::uint64_t owner = h->owner_task;
-  ready_.push_back(ReadyItem{{}, std::move(h), owner, ReadyItem::Kind::handle});
+  ready_.emplace_back(ReadyItem::Kind::handle, detail::Ref<detail::RefCounted>(std::move(h)), owner);
 }
 
 void Loop::move_due_timers(TimePoint now) {

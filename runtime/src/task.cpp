@@ -61,13 +61,11 @@ void TaskBase::abandon() noexcept {
 void TaskBase::schedule_step(std::exception_ptr exc) {
   if (!exc) {
     // The common case: no callable, run_once calls step(nullptr) directly.
-    loop().schedule(ReadyItem::step(Ref<RefCounted>(this), task_id_));
+    loop().schedule_step(this, task_id_);
     return;
   }
-  loop().schedule(ReadyItem::callback([exc = std::move(exc)](FutureBase* self) mutable {
-                                        static_cast<TaskBase*>(self)->step(std::move(exc));
-                                      },
-                                      Ref<RefCounted>(this), task_id_));
+  loop().schedule_callback([exc = std::move(exc)](FutureBase* self) mutable { static_cast<TaskBase*>(self)->step(std::move(exc)); },
+                           this, task_id_);
 }
 
 bool TaskBase::cancel(std::string msg) {
@@ -114,11 +112,14 @@ void TaskBase::step(std::exception_ptr exc) {
   started_ = true;
   auto& handshake = l.step_state();
   handshake.yield = Loop::StepState::Yield::none;
-  handshake.pending_exc = std::move(exc);
+  // Assigned only when set: each exception_ptr assignment destroys a
+  // temporary out of line, and most steps throw nothing in.
+  assert(!handshake.pending_exc);  // cleared after every resume
+  if (exc) handshake.pending_exc = std::move(exc);
   l.enter_task(*this);
   resume_point_.resume();
   l.leave_task(*this);
-  handshake.pending_exc = nullptr;
+  if (handshake.pending_exc) handshake.pending_exc = nullptr;  // not taken by an await: dropped
   const auto yielded_how = handshake.yield;
   FutureBase* const yielded = std::exchange(handshake.yielded, nullptr);
 

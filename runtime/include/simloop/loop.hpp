@@ -119,19 +119,17 @@ class LoopObserver {
 //             skipped if that handle was cancelled meanwhile [S3].
 struct ReadyItem {
   enum class Kind : std::uint8_t { step, callback, handle };
+  using Fn = detail::UniqueFunction<void(detail::FutureBase*)>;
 
-  detail::UniqueFunction<void(detail::FutureBase*)> fn;  // callback only
+  ReadyItem(Kind k, detail::Ref<detail::RefCounted>&& o, std::uint64_t owner) noexcept
+      : obj(std::move(o)), owner_task(owner), kind(k) {}
+  ReadyItem(Fn&& f, detail::Ref<detail::RefCounted>&& o, std::uint64_t owner) noexcept
+      : fn(std::move(f)), obj(std::move(o)), owner_task(owner), kind(Kind::callback) {}
+
+  Fn fn;  // callback only
   detail::Ref<detail::RefCounted> obj;
   std::uint64_t owner_task : 56;  // whose work this is (for traces and PCT); ids stay far below 2^56
   Kind kind : 8;
-
-  static ReadyItem step(detail::Ref<detail::RefCounted> task, std::uint64_t owner) {
-    return ReadyItem{{}, std::move(task), owner, Kind::step};
-  }
-  static ReadyItem callback(detail::UniqueFunction<void(detail::FutureBase*)> fn, detail::Ref<detail::RefCounted> fut,
-                            std::uint64_t owner) {
-    return ReadyItem{std::move(fn), std::move(fut), owner, Kind::callback};
-  }
 };
 static_assert(sizeof(ReadyItem) == 48, "a ready item is 48 bytes: every task step moves one through the queue");
 
@@ -204,7 +202,14 @@ class Loop {
     Yield yield = Yield::none;
   };
   StepState& step_state() noexcept { return step_; }
-  void schedule(ReadyItem&& item) { ready_.push_back(std::move(item)); }
+  // Queue "step task `task`" or "fn(obj)", built in place in the ready queue
+  // (each temporary would cost a move of the callable and a destructor).
+  void schedule_step(detail::RefCounted* task, std::uint64_t owner) {
+    ready_.emplace_back(ReadyItem::Kind::step, detail::Ref<detail::RefCounted>(task), owner);
+  }
+  void schedule_callback(ReadyItem::Fn&& fn, detail::RefCounted* obj, std::uint64_t owner) {
+    ready_.emplace_back(std::move(fn), detail::Ref<detail::RefCounted>(obj), owner);
+  }
   void register_task(detail::TaskBase& t);
   void unregister_task(detail::TaskBase& t);
   void enter_task(detail::TaskBase& t);

@@ -18,6 +18,7 @@
 #include <simloop/detail/unique_function.hpp>
 #include <simloop/errors.hpp>
 
+#include <cassert>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -77,6 +78,13 @@ class FutureBase : public RefCounted {
   std::exception_ptr make_cancelled_error();
   // The stored exception without marking it retrieved (for diagnostics).
   const std::exception_ptr& peek_exception() const noexcept { return exc_; }
+  // exception() of a future known to be done and not cancelled (combinators'
+  // done callbacks): marks it retrieved and returns it without a copy.
+  const std::exception_ptr& retrieve_exception() noexcept {
+    assert(state_ == FutureState::done);
+    log_traceback_ = false;
+    return exc_;
+  }
 
   // --- internal transitions (used by Future<T>, Task<T> and combinators) ---
   // pending|running -> done with the value already stored by the subclass.

@@ -33,11 +33,14 @@ class RingQueue {
     return buf_[(head_ + i) & mask_];
   }
 
-  void push_back(T&& v) {
+  // Constructs the new last item in place from `args`.
+  template <class... Args>
+  void emplace_back(Args&&... args) {
     if (size_ == cap()) grow();
-    ::new (static_cast<void*>(buf_ + ((head_ + size_) & mask_))) T(std::move(v));
+    ::new (static_cast<void*>(buf_ + ((head_ + size_) & mask_))) T(std::forward<Args>(args)...);
     ++size_;
   }
+  void push_back(T&& v) { emplace_back(std::move(v)); }
   // Removes the front item and returns it.
   T take_front() {
     assert(size_ > 0);
