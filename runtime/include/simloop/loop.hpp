@@ -202,6 +202,10 @@ class Loop {
     Yield yield = Yield::none;
   };
   StepState& step_state() noexcept { return step_; }
+  // An await resuming: throw in what the step asked for (a cancellation), once.
+  void rethrow_pending_exception() {
+    if (step_.pending_exc) std::rethrow_exception(std::exchange(step_.pending_exc, nullptr));
+  }
   // Queue "step task `task`" or "fn(obj)", built in place in the ready queue
   // (each temporary would cost a move of the callable and a destructor).
   void schedule_step(detail::RefCounted* task, std::uint64_t owner) {

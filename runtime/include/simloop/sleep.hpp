@@ -21,28 +21,27 @@ class SleepAwaiter {
 
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h) {
-    task_ = &detail::task_for_await("sleep()");
+    detail::TaskBase& task = detail::task_for_await("sleep()");
     if (delay_ <= Duration::zero()) {
-      detail::suspend_yield(*task_, h);
+      detail::suspend_yield(task, h);
       return;
     }
-    Future<void> f(task_->loop());
+    Future<void> f(task.loop());
     fut_ = detail::Ref<detail::FutureBase>(f.base());
-    timer_ = task_->loop().call_later(delay_, [f = std::move(f)]() mutable {
+    timer_ = task.loop().call_later(delay_, [f = std::move(f)]() mutable {
       if (!f.done()) f.set_result();  // futures._set_result_unless_cancelled
     });
-    detail::suspend_on(*task_, *fut_, h);
+    detail::suspend_on(task, *fut_, h);
   }
   void await_resume() {
     timer_.cancel();
-    detail::rethrow_pending(*task_);
+    (fut_ ? fut_->loop() : get_running_loop()).rethrow_pending_exception();
     if (fut_) fut_->check_result();
   }
 
  private:
-  // 32 bytes: this awaiter sits in the frame of every sleeping coroutine.
+  // 24 bytes: this awaiter sits in the frame of every sleeping coroutine.
   Duration delay_;
-  detail::TaskBase* task_ = nullptr;
   detail::Ref<detail::FutureBase> fut_;  // the Future<void> the timer sets (its base: no value slot)
   TimerHandle timer_;
 };

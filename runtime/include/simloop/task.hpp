@@ -102,10 +102,7 @@ class TaskBase : public FutureBase {
     loop().step_state().yield = Loop::StepState::Yield::bare;
     resume_point_ = h;
   }
-  void rethrow_pending() {
-    auto& s = loop().step_state();
-    if (s.pending_exc) std::rethrow_exception(std::exchange(s.pending_exc, nullptr));
-  }
+  void rethrow_pending() { loop().rethrow_pending_exception(); }
 
   std::size_t loop_slot_ = kNoSlot;  // index in the loop's task list
 
@@ -142,7 +139,7 @@ class TaskImpl final : public TaskBase, public ValueSlot<T> {
 
  protected:
   void finish_with_root_value() override {
-    if constexpr (!std::is_void_v<T>) this->value.emplace(std::move(*promise().value));
+    if constexpr (!std::is_void_v<T>) this->value.emplace(std::move(promise().value));
     mark_result_set();
   }
   std::exception_ptr root_exception() noexcept override { return promise().exception; }
