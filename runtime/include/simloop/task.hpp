@@ -66,12 +66,13 @@ class TaskBase : public FutureBase {
   // "Task-<id>" unless given one: formatted on first use (most tasks are
   // never asked), which keeps task creation free of string work.
   const std::string& name() const {
-    if (!name_) name_ = std::make_unique<std::string>("Task-" + std::to_string(task_id_));
-    return *name_;
+    std::string& s = task_name_storage();
+    if (!given_name_ && s.empty()) s = "Task-" + std::to_string(task_id_);  // never empty once formatted
+    return s;
   }
   bool has_given_name() const noexcept { return given_name_; }
   void set_name(std::string n) {
-    name_ = std::make_unique<std::string>(std::move(n));
+    task_name_storage() = std::move(n);  // may be empty, as asyncio allows
     given_name_ = true;
   }
   // Sequence number of this task on its loop (1, 2, ...): the n of "Task-n".
@@ -121,9 +122,6 @@ class TaskBase : public FutureBase {
   std::coroutine_handle<> resume_point_;
   Ref<FutureBase> fut_waiter_;
   std::uint64_t wakeup_cb_id_ = 0;  // our wake-up's registration on fut_waiter_
-  // Null until given or first asked (lazy default): 8 bytes instead of a
-  // std::string's 32 in every task.
-  mutable std::unique_ptr<std::string> name_;
   std::uint64_t task_id_;
   int num_cancels_requested_ = 0;
   bool must_cancel_ = false;

@@ -25,6 +25,9 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <utility>
+#include <type_traits>
+#include <new>
 
 namespace simloop {
 class Loop;
@@ -112,6 +115,9 @@ class FutureBase : public RefCounted {
   // A task whose coroutine raised CancelledError keeps it: the first
   // retrieval raises that very error (asyncio's _cancelled_exc).
   void save_cancelled_error(std::exception_ptr e) { cold().cancelled_exc = std::move(e); }
+  // Where TaskBase keeps its name: in the cold block, since most tasks are
+  // never named nor asked for their name (8 bytes less in every task).
+  std::string& task_name_storage() const { return cold().task_name; }
 
   // The first fields fill the tail padding of RefCounted (vptr + count).
   FutureState state_ = FutureState::pending;
@@ -130,8 +136,10 @@ class FutureBase : public RefCounted {
     std::string cancel_msg;
     std::exception_ptr cancelled_exc;
     std::vector<Callback> callbacks;  // after first_cb_, in registration order
+    std::string task_name;            // tasks only (task_name_storage)
   };
-  Cold& cold() {
+  // Const: it only materialises storage (the name is formatted lazily).
+  Cold& cold() const {
     if (!cold_) cold_ = std::make_unique<Cold>();
     return *cold_;
   }
@@ -142,7 +150,7 @@ class FutureBase : public RefCounted {
   std::uint64_t id_;
   std::uint64_t next_callback_id_ = 0;
   std::exception_ptr exc_;
-  std::unique_ptr<Cold> cold_;
+  mutable std::unique_ptr<Cold> cold_;
   // Most futures get exactly one callback (the awaiting task's wake-up), so
   // it is stored inline: awaiting a future allocates no callback list.
   // Invariant: first_cb_ is only filled while the cold list is empty, so it
@@ -150,10 +158,29 @@ class FutureBase : public RefCounted {
   Callback first_cb_;
 };
 
+// A value that needs no "engaged" flag: trivially copyable and destructible
+// (an integer, a pointer, a plain struct). It is read only once the future's
+// state says a result is set, and there is nothing to destroy, so std::
+// optional's flag (and its padding: 8 bytes for a long) would buy nothing.
+template <class T>
+struct PlainValue {
+  T v{};
+  template <class... A>
+  void emplace(A&&... a) {
+    ::new (static_cast<void*>(&v)) T(std::forward<A>(a)...);
+  }
+  T& operator*() noexcept { return v; }
+  const T& operator*() const noexcept { return v; }
+};
+template <class T>
+using ValueBox = std::conditional_t<std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T> &&
+                                        std::is_trivially_default_constructible_v<T>,
+                                    PlainValue<T>, std::optional<T>>;
+
 // Storage for a future's value; empty for void.
 template <class T>
 struct ValueSlot {
-  std::optional<T> value;
+  ValueBox<T> value;
 };
 template <>
 struct ValueSlot<void> {};
