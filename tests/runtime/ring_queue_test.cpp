@@ -85,3 +85,21 @@ TEST_CASE("RingQueue destroys what it still holds on clear and destruction", "[l
   }
   CHECK(Item::live == 0);
 }
+
+TEST_CASE("RingQueue hands its buffer to the next queue on the thread", "[loop][ready]") {
+  // A simulation's next run (explore, a benchmark's next repetition) starts
+  // with the buffer the last one grew to, instead of growing and faulting in
+  // fresh pages again.
+  const Item* first = nullptr;
+  {
+    RingQueue<Item> a;
+    for (int i = 0; i < 300; ++i) a.push_back(Item(i));  // grows to 512 slots
+    first = &a[0];                                       // head at 0: the buffer's start
+  }
+  RingQueue<Item> b;
+  b.push_back(Item(7));
+  CHECK(&b[0] == first);
+  for (int i = 0; i < 400; ++i) b.push_back(Item(i));  // fits: no growth, same buffer
+  CHECK(&b[0] == first);
+  CHECK(*b.take_front().v == 7);
+}

@@ -43,14 +43,17 @@ class TaskBase;
 // the callback and deadline (a cancelled timer drops its callback at once, as
 // asyncio's TimerHandle.cancel does, so captured references are released).
 struct HandleState : RefCounted {
+  // The flags first: they fill RefCounted's tail padding (80 bytes in all,
+  // one pool size class less than with them last).
+  bool cancelled = false;
+  bool is_timer = false;
   UniqueFunction<void()> callback;
   TimePoint when{};
   std::uint64_t seq = 0;       // registration order: ties on `when` break on it
   std::uint64_t owner_task = 0; // the task that registered it (0: none)
-  bool cancelled = false;
-  bool is_timer = false;
   Loop* scheduled_on = nullptr;  // the loop whose timer heap holds it (null once out)
 };
+static_assert(sizeof(HandleState) <= 80, "HandleState's flags belong in RefCounted's tail padding");
 }  // namespace detail
 
 // Which kind of nondeterministic choice the loop is asking for. Index 0 of

@@ -3,8 +3,9 @@
 //
 // Why not std::deque: every task step pushes one item and pops one, and
 // deque's block map cost ~50 instructions a round trip (callgrind, W2); here
-// it is an index mask. The ring grows by doubling and never shrinks (a
-// simulation's queue stays at its high-water mark, as the pool does).
+// it is an index mask. The ring grows by doubling and never shrinks, and
+// its buffer is kept for the next queue on the thread (a simulation's queue
+// stays at its high-water mark, as the pool does).
 // Positional access and erase serve the opt-in ready-order exploration,
 // which may run any queued item next.
 #include <cassert>
@@ -22,7 +23,7 @@ class RingQueue {
   RingQueue& operator=(const RingQueue&) = delete;
   ~RingQueue() {
     clear();
-    ::operator delete(static_cast<void*>(buf_));
+    give_back(buf_, cap());
   }
 
   std::size_t size() const noexcept { return size_; }
@@ -74,16 +75,54 @@ class RingQueue {
   std::size_t cap() const noexcept { return buf_ ? mask_ + 1 : 0; }
   void grow() {
     std::size_t new_cap = buf_ ? 2 * (mask_ + 1) : 64;
-    T* nb = static_cast<T*>(::operator new(new_cap * sizeof(T)));
+    T* nb = take_spare(new_cap);
+    if (!nb) nb = static_cast<T*>(::operator new(new_cap * sizeof(T)));
     for (std::size_t i = 0; i < size_; ++i) {
       T& old = (*this)[i];
       ::new (static_cast<void*>(nb + i)) T(std::move(old));
       old.~T();
     }
-    ::operator delete(static_cast<void*>(buf_));
+    give_back(buf_, cap());
     buf_ = nb;
     mask_ = new_cap - 1;
     head_ = 0;
+  }
+
+  // One spare buffer per thread, the largest one given back: the next queue
+  // (the next loop: explore's next run, the benchmark's next repetition)
+  // starts at the size the last one reached. Without it a queue of 10^6
+  // items got a fresh 48 MB mapping each time, one page fault per 4 KiB
+  // (bench/README.md: +45% on W1a). Freed when the thread ends.
+  struct Spare {
+    T* buf = nullptr;
+    std::size_t cap = 0;
+    ~Spare() {
+      ::operator delete(static_cast<void*>(buf));
+      buf = nullptr;  // a queue destroyed later (a static loop) then just frees its own
+      cap = 0;
+    }
+  };
+  static inline thread_local Spare spare_;
+
+  // The spare buffer if it holds at least `want` items (then `want` is
+  // raised to its capacity), else null.
+  static T* take_spare(std::size_t& want) noexcept {
+    Spare& s = spare_;
+    if (s.cap < want) return nullptr;
+    want = s.cap;
+    s.cap = 0;
+    return std::exchange(s.buf, nullptr);
+  }
+  static void give_back(T* buf, std::size_t cap) noexcept {
+    if (!buf) return;
+    Spare& s = spare_;
+    if (cap <= s.cap) {
+      ::operator delete(static_cast<void*>(buf));
+      return;
+    }
+    ::operator delete(static_cast<void*>(s.buf));
+    s.buf = buf;
+    s.cap = cap;
   }
 
   T* buf_ = nullptr;
