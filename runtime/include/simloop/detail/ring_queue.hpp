@@ -82,7 +82,9 @@ class RingQueue {
       ::new (static_cast<void*>(nb + i)) T(std::move(old));
       old.~T();
     }
-    give_back(buf_, cap());
+    // Freed, not kept as the spare: holding the outgrown half would add to
+    // the peak (only the final buffer is worth keeping, in ~RingQueue).
+    ::operator delete(static_cast<void*>(buf_));
     buf_ = nb;
     mask_ = new_cap - 1;
     head_ = 0;
