@@ -194,8 +194,6 @@ class Task : public Future<T> {
   detail::TaskBase* task() const noexcept { return static_cast<detail::TaskBase*>(this->b_.get()); }
 };
 
-// [S25, S26] Wrap `coro` in a task on `loop`; its first step runs on the next
-// loop iteration. Name defaults to "Task-<n>".
 namespace detail {
 // Both create_task overloads end here; the name goes by reference all the way.
 template <class T>
@@ -206,6 +204,9 @@ Task<T> spawn_task(Loop& loop, Coro<T>& coro, std::string& name) {
   return Task<T>(detail::make_ref<detail::TaskImpl<T>>(loop, h, std::move(name)));
 }
 }  // namespace detail
+
+// [S25, S26] Wrap `coro` in a task on `loop`; its first step runs on the next
+// loop iteration. Name defaults to "Task-<n>".
 template <class T>
 Task<T> create_task(Loop& loop, Coro<T> coro, std::string name = {}) {
   return detail::spawn_task(loop, coro, name);
