@@ -64,8 +64,9 @@ void TaskBase::schedule_step(std::exception_ptr exc) {
     loop().schedule_step(this, task_id_);
     return;
   }
-  loop().schedule_callback([exc = std::move(exc)](FutureBase* self) mutable { static_cast<TaskBase*>(self)->step(std::move(exc)); },
-                           this, task_id_);
+  loop().schedule_callback(
+      [exc = std::move(exc)](FutureBase* self) mutable { static_cast<TaskBase*>(self)->step(std::move(exc)); }, this,
+      task_id_);
 }
 
 bool TaskBase::cancel(std::string msg) {
@@ -121,7 +122,7 @@ void TaskBase::step(std::exception_ptr exc) {
   l.leave_task(*this);
   if (handshake.pending_exc) handshake.pending_exc = nullptr;  // not taken by an await: dropped
   const auto yielded_how = handshake.yield;
-  FutureBase* const yielded = std::exchange(handshake.yielded, nullptr);
+  FutureBase* const f = std::exchange(handshake.yielded, nullptr);  // the awaited future, if blocking
 
   if (root_.done()) {
     finish(root_exception());
@@ -129,7 +130,6 @@ void TaskBase::step(std::exception_ptr exc) {
   }
   switch (yielded_how) {
     case Loop::StepState::Yield::blocking: {
-      FutureBase* f = yielded;
       // As Task.__step: both errors are thrown into the coroutine at its
       // await on the next iteration, so it can catch them.
       if (&f->loop() != &l) {
