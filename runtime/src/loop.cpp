@@ -98,10 +98,10 @@ void Loop::close() noexcept {
 
 void Loop::clear_scheduled() noexcept {
   ready_.clear();
-  for (const auto& e : timers_) {
+  timers_.for_each([](const TimerEntry& e) {
     e.h->scheduled_on = nullptr;
     e.h->release();
-  }
+  });
   timers_.clear();
   timer_cancelled_count_ = 0;
   tie_buf_.clear();
@@ -136,7 +136,8 @@ TimerHandle Loop::call_at(TimePoint when, detail::UniqueFunction<void()> cb) {
 void Loop::push_timer(detail::Ref<detail::HandleState> h) {
   TimePoint when = h->when;
   h->scheduled_on = this;
-  timers_.push(TimerEntry{when, h.detach()});
+  const std::uint64_t seq = h->seq;
+  timers_.push(TimerEntry{when, seq, h.detach()});
 }
 
 Loop::TimerEntry Loop::pop_timer() {
@@ -148,8 +149,8 @@ Loop::TimerEntry Loop::pop_timer() {
 
 void Loop::purge_cancelled_timers() {
   // asyncio's _run_once: with more than 100 timers of which over half are
-  // cancelled, rebuild the heap without them. The heap's order is total
-  // (deadline, then registration), so this changes no firing order.
+  // cancelled, drop them from the queue. Its order is total (deadline, then
+  // registration), so this changes no firing order.
   if (timers_.size() <= 100 || timer_cancelled_count_ * 2 <= timers_.size()) return;
   timers_.remove_if([](const TimerEntry& e) {
     if (!e.h->cancelled) return false;

@@ -12,7 +12,7 @@
 // the ready queue (deadline order, ties in registration order), then runs
 // exactly the callbacks that were ready when it started; callbacks scheduled
 // meanwhile run in the next iteration.
-#include <simloop/detail/quad_heap.hpp>
+#include <simloop/detail/radix_heap.hpp>
 #include <simloop/detail/ref.hpp>
 #include <simloop/detail/ring_queue.hpp>
 #include <simloop/detail/unique_function.hpp>
@@ -277,17 +277,20 @@ class Loop {
   void clear_scheduled() noexcept;
 
  private:
-  // 16 bytes, so a node's four children share one cache line
-  // (detail/quad_heap.hpp). Ties on `when` break on the handle's registration
-  // number: a dereference, but only on a tie.
+  // The timer queue's entry: its key is (deadline, registration number),
+  // both kept here so ordering never dereferences the handle
+  // (detail/radix_heap.hpp).
   struct TimerEntry {
     TimePoint when;
+    std::uint64_t seq;       // the handle's registration number
     detail::HandleState* h;  // owns one reference
   };
-  struct TimerBefore {
-    bool operator()(const TimerEntry& a, const TimerEntry& b) const noexcept {
-      return a.when != b.when ? a.when < b.when : a.h->seq < b.h->seq;
+  struct TimerKey {
+    // The deadline's bits, sign flipped, order as unsigned numbers.
+    static std::uint64_t hi(const TimerEntry& e) noexcept {
+      return static_cast<std::uint64_t>(e.when.time_since_epoch().count()) ^ (std::uint64_t{1} << 63);
     }
+    static std::uint64_t lo(const TimerEntry& e) noexcept { return e.seq; }
   };
   void push_timer(detail::Ref<detail::HandleState> h);
   TimerEntry pop_timer();
@@ -296,7 +299,7 @@ class Loop {
   void fire_timer(detail::Ref<detail::HandleState> h);
 
   detail::RingQueue<ReadyItem> ready_;
-  detail::QuadHeap<TimerEntry, TimerBefore> timers_;  // min-heap on (when, seq)
+  detail::RadixHeap<TimerEntry, TimerKey> timers_;  // pops in (when, seq) order
   std::size_t timer_cancelled_count_ = 0;  // cancelled entries still in timers_
   std::vector<detail::Ref<detail::HandleState>> tie_buf_;
   std::vector<std::uint64_t> choice_tasks_;
