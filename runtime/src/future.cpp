@@ -110,18 +110,35 @@ void FutureBase::check_result() {
   if (exc_) std::rethrow_exception(exc_);
 }
 
+namespace {
+// A plain callable registered as a done callback.
+struct CallbackFn final : DoneListener {
+  explicit CallbackFn(DoneFn&& f) noexcept : fn(std::move(f)) {}
+  void on_future_done(FutureBase* f) override { fn(f); }
+  DoneFn fn;
+};
+}  // namespace
+
+void DoneListener::on_future_done(FutureBase*) {
+  throw std::logic_error("simloop internal error: a future without a done-callback role was registered as one");
+}
+
 std::uint64_t FutureBase::add_done_callback(DoneFn fn, std::uint64_t owner_task) {
-  // (An empty item on the ready queue means "step this task": never queue one.)
   if (!fn) throw std::invalid_argument("add_done_callback() needs a callable: got an empty function");
+  return add_done_listener(Ref<DoneListener>(new CallbackFn(std::move(fn))), owner_task);
+}
+
+std::uint64_t FutureBase::add_done_listener(Ref<DoneListener> listener, std::uint64_t owner_task) {
+  assert(listener);
   std::uint64_t id = ++next_callback_id_;
   if (done()) {
     // [S20] Already done: scheduled at once, never called inline.
-    loop_->schedule_callback(std::move(fn), this, owner_task);
+    loop_->schedule_callback(std::move(listener), this, owner_task);
   } else {
-    if (!first_cb_.fn && (!cold_ || cold_->callbacks.empty())) {
-      first_cb_ = Callback{std::move(fn), id, owner_task};
+    if (!first_cb_.target && (!cold_ || cold_->callbacks.empty())) {
+      first_cb_ = Callback{std::move(listener), id, owner_task};
     } else {
-      cold().callbacks.push_back(Callback{std::move(fn), id, owner_task});
+      cold().callbacks.push_back(Callback{std::move(listener), id, owner_task});
     }
   }
   return id;
@@ -129,8 +146,8 @@ std::uint64_t FutureBase::add_done_callback(DoneFn fn, std::uint64_t owner_task)
 
 std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
   std::size_t n = 0;
-  if (first_cb_.fn && first_cb_.id == callback_id) {
-    first_cb_.fn.reset();
+  if (first_cb_.target && first_cb_.id == callback_id) {
+    first_cb_.target = nullptr;
     ++n;
   }
   if (!cold_) return n;
@@ -148,12 +165,12 @@ std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
 
 void FutureBase::schedule_callbacks() {
   assert(done());
-  if (first_cb_.fn) loop_->schedule_callback(std::move(first_cb_.fn), this, first_cb_.owner_task);  // leaves it empty
+  if (first_cb_.target) loop_->schedule_callback(std::move(first_cb_.target), this, first_cb_.owner_task);  // leaves it empty
   if (!cold_ || cold_->callbacks.empty()) return;
   // Move the list out first: a callback may add callbacks to this future.
   auto cbs = std::move(cold_->callbacks);
   cold_->callbacks.clear();
-  for (auto& c : cbs) loop_->schedule_callback(std::move(c.fn), this, c.owner_task);
+  for (auto& c : cbs) loop_->schedule_callback(std::move(c.target), this, c.owner_task);
 }
 
 }  // namespace detail

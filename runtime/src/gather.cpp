@@ -27,8 +27,7 @@ void GatheringCore::add_child(Ref<FutureBase> child, bool first) {
   assert(!sealed_);
   if (first) {
     ++nfuts_;
-    child->add_done_callback([self = Ref<GatheringCore>(this)](FutureBase* f) { self->on_child_done(f); },
-                             loop().current_task_id());
+    child->add_done_listener(Ref<DoneListener>(this), loop().current_task_id());  // on_future_done: on_child_done
   }
   children_.push_back(std::move(child));
 }

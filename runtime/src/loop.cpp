@@ -210,7 +210,7 @@ void Loop::move_due_timers(TimePoint now) {
 
 void Loop::run_once() {
   ++iterations_;
-  if (!timers_.empty()) purge_cancelled_timers();
+  if (timer_cancelled_count_ != 0) purge_cancelled_timers();
   poll_external();
   if (ready_.empty() && !stopping_) {
     // Nothing to do: let time pass until the earliest live timer [S6]. A timer
@@ -246,7 +246,8 @@ void Loop::run_once() {
           static_cast<detail::TaskBase*>(item.obj.get())->step(nullptr);
           break;
         case ReadyItem::Kind::callback:
-          item.fn(static_cast<detail::FutureBase*>(item.obj.get()));
+          static_cast<detail::DoneListener*>(item.obj.get())
+              ->on_future_done(static_cast<detail::FutureBase*>(item.arg.get()));
           break;
         case ReadyItem::Kind::handle: {
           // Moved out first: the handle drops what the callback captured once it ran.

@@ -58,15 +58,23 @@ void TaskBase::abandon() noexcept {
   drop_done_callbacks();
 }
 
+namespace {
+// A step that throws an exception in, queued as a callback: the listener
+// keeps the exception, the item's argument is the task.
+struct ThrowIn final : DoneListener {
+  explicit ThrowIn(std::exception_ptr&& e) noexcept : exc(std::move(e)) {}
+  void on_future_done(FutureBase* task) override { static_cast<TaskBase*>(task)->step(std::move(exc)); }
+  std::exception_ptr exc;
+};
+}  // namespace
+
 void TaskBase::schedule_step(std::exception_ptr exc) {
   if (!exc) {
     // The common case: no callable, run_once calls step(nullptr) directly.
     loop().schedule_step(this, task_id_);
     return;
   }
-  loop().schedule_callback(
-      [exc = std::move(exc)](FutureBase* self) mutable { static_cast<TaskBase*>(self)->step(std::move(exc)); }, this,
-      task_id_);
+  loop().schedule_callback(Ref<RefCounted>(new ThrowIn(std::move(exc))), this, task_id_);
 }
 
 bool TaskBase::cancel(std::string msg) {
@@ -143,8 +151,7 @@ void TaskBase::step(std::exception_ptr exc) {
             std::runtime_error("task " + name() + " cannot await itself: await another task or future")));
         break;
       }
-      wakeup_cb_id_ = f->add_done_callback(
-          [self = Ref<TaskBase>(this)](FutureBase* fut) { self->wakeup(fut); }, task_id_);
+      wakeup_cb_id_ = f->add_done_listener(Ref<DoneListener>(this), task_id_);  // on_future_done: wakeup
       fut_waiter_ = Ref<FutureBase>(f);
       if (auto* o = l.observer()) o->on_task_suspended(*this, f);
       if (must_cancel_ && fut_waiter_->cancel(cancel_message())) must_cancel_ = false;

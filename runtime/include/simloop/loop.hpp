@@ -113,28 +113,30 @@ class LoopObserver {
   virtual void on_exception_report(const std::string& /*message*/) {}
 };
 
-// One entry of the ready queue: 48 bytes, of three kinds.
+// One entry of the ready queue: 24 bytes (two references and the owner), of
+// three kinds.
 //   step      run the next step of task `obj` (nothing thrown in): the
-//             commonest item, with no callable at all;
-//   callback  fn(obj): a future's done callback (`obj` is the future), or a
-//             task step that throws an exception in (`obj` is the task);
+//             commonest item;
+//   callback  obj->on_future_done(arg): a future's done callback (`obj` is
+//             the registered DoneListener, `arg` the future), or a task step
+//             that throws an exception in (a listener holding the exception,
+//             `arg` the task);
 //   handle    the callback kept in HandleState `obj` (call_soon, timers),
 //             skipped if that handle was cancelled meanwhile [S3].
 struct ReadyItem {
   enum class Kind : std::uint8_t { step, callback, handle };
-  using Fn = detail::UniqueFunction<void(detail::FutureBase*)>;
 
   ReadyItem(Kind k, detail::Ref<detail::RefCounted>&& o, std::uint64_t owner) noexcept
       : obj(std::move(o)), owner_task(owner), kind(k) {}
-  ReadyItem(Fn&& f, detail::Ref<detail::RefCounted>&& o, std::uint64_t owner) noexcept
-      : fn(std::move(f)), obj(std::move(o)), owner_task(owner), kind(Kind::callback) {}
+  ReadyItem(detail::Ref<detail::RefCounted>&& listener, detail::Ref<detail::RefCounted>&& a, std::uint64_t owner) noexcept
+      : obj(std::move(listener)), arg(std::move(a)), owner_task(owner), kind(Kind::callback) {}
 
-  Fn fn;  // callback only
   detail::Ref<detail::RefCounted> obj;
-  std::uint64_t owner_task : 56;  // whose work this is (for traces and PCT); ids stay far below 2^56
+  detail::Ref<detail::RefCounted> arg;  // callback only
+  std::uint64_t owner_task : 56;        // whose work this is (for traces and PCT); ids stay far below 2^56
   Kind kind : 8;
 };
-static_assert(sizeof(ReadyItem) == 48, "a ready item is 48 bytes: every task step moves one through the queue");
+static_assert(sizeof(ReadyItem) == 24, "a ready item is 24 bytes: every task step moves one through the queue");
 
 class Loop {
  public:
@@ -209,13 +211,13 @@ class Loop {
   void rethrow_pending_exception() {
     if (step_.pending_exc) std::rethrow_exception(std::exchange(step_.pending_exc, nullptr));
   }
-  // Queue "step task `task`" or "fn(obj)", built in place in the ready queue
-  // (each temporary would cost a move of the callable and a destructor).
+  // Queue "step task `task`" or "listener->on_future_done(arg)" (`listener`
+  // a detail::DoneListener), built in place in the ready queue.
   void schedule_step(detail::RefCounted* task, std::uint64_t owner) {
     ready_.emplace_back(ReadyItem::Kind::step, detail::Ref<detail::RefCounted>(task), owner);
   }
-  void schedule_callback(ReadyItem::Fn&& fn, detail::RefCounted* obj, std::uint64_t owner) {
-    ready_.emplace_back(std::move(fn), detail::Ref<detail::RefCounted>(obj), owner);
+  void schedule_callback(detail::Ref<detail::RefCounted> listener, detail::RefCounted* arg, std::uint64_t owner) {
+    ready_.emplace_back(std::move(listener), detail::Ref<detail::RefCounted>(arg), owner);
   }
   void register_task(detail::TaskBase& t);
   void unregister_task(detail::TaskBase& t);

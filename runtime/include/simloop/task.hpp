@@ -93,6 +93,8 @@ class TaskBase : public FutureBase {
   // --- the awaiter protocol (detail/suspend.hpp) -----------------------------
   void step(std::exception_ptr exc);
   void wakeup(FutureBase* f);
+  // The task's registration on the future it awaits (DoneListener).
+  void on_future_done(FutureBase* f) override { wakeup(f); }
   void note_suspend_on(FutureBase& f, std::coroutine_handle<> h) noexcept {
     auto& s = loop().step_state();
     s.yield = Loop::StepState::Yield::blocking;

@@ -40,7 +40,22 @@ namespace detail {
 class FutureBase;
 using DoneFn = UniqueFunction<void(FutureBase*)>;
 
-class FutureBase : public RefCounted {
+// What a registered done callback is: an object told on_future_done(the
+// future), as asyncio calls a bound method. A task (its wake-up) and a gather
+// (a child finished) are listeners themselves, so awaiting and gathering
+// register without allocating, and the ready queue's item for a callback is
+// two pointers (loop.hpp, ReadyItem). Any other callable is wrapped in a
+// pool-allocated listener by add_done_callback.
+//
+// FutureBase derives from it only so that tasks and gathers, which are
+// futures, need no second base (and no second vtable pointer); a plain future
+// is never registered, and its on_future_done throws.
+class DoneListener : public RefCounted {
+ public:
+  virtual void on_future_done(FutureBase* f);
+};
+
+class FutureBase : public DoneListener {
  public:
   explicit FutureBase(Loop& loop);
   ~FutureBase() override;
@@ -66,11 +81,14 @@ class FutureBase : public RefCounted {
   // Throws what result() would throw; returns if a value is available.
   void check_result();
 
+  // Both return an id for remove_done_callback. The callable is wrapped in a
+  // listener; a listener is kept (referenced) until it runs or is removed.
   std::uint64_t add_done_callback(DoneFn fn, std::uint64_t owner_task = 0);
+  std::uint64_t add_done_listener(Ref<DoneListener> listener, std::uint64_t owner_task = 0);
   // Removes the registration with this id; returns how many were removed (0 or 1).
   std::size_t remove_done_callback(std::uint64_t callback_id);
   std::size_t done_callback_count() const noexcept {
-    return (first_cb_.fn ? 1 : 0) + (cold_ ? cold_->callbacks.size() : 0);
+    return (first_cb_.target ? 1 : 0) + (cold_ ? cold_->callbacks.size() : 0);
   }
 
   // The message given to cancel(msg) (empty if none).
@@ -99,7 +117,7 @@ class FutureBase : public RefCounted {
   [[noreturn]] void throw_task_setter(const char* what) const;
   // Drop every registered done callback without running it (loop teardown).
   void drop_done_callbacks() noexcept {
-    first_cb_.fn.reset();
+    first_cb_.target = nullptr;
     if (cold_) cold_->callbacks.clear();
   }
 
@@ -125,7 +143,7 @@ class FutureBase : public RefCounted {
 
  private:
   struct Callback {
-    DoneFn fn;
+    Ref<DoneListener> target;
     std::uint64_t id = 0;
     std::uint64_t owner_task = 0;
   };

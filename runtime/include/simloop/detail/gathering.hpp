@@ -61,6 +61,8 @@ class GatheringCore : public FutureBase {
   virtual void drop_children() noexcept { children_.clear(); }
 
  private:
+  // The gather's registration on each child (DoneListener).
+  void on_future_done(FutureBase* child) override { on_child_done(child); }
   void on_child_done(FutureBase* child);
 
   std::vector<Ref<FutureBase>> children_;
