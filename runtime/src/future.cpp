@@ -144,16 +144,17 @@ std::uint64_t FutureBase::add_done_listener(Ref<DoneListener> listener, std::uin
   return id;
 }
 
-std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
+template <class Match>
+std::size_t FutureBase::remove_callbacks_if(Match match) {
   std::size_t n = 0;
-  if (first_cb_.target && first_cb_.id == callback_id) {
+  if (first_cb_.target && match(first_cb_)) {
     first_cb_.target = nullptr;
     ++n;
   }
   if (!cold_) return n;
   auto& cbs = cold_->callbacks;
   for (auto it = cbs.begin(); it != cbs.end();) {
-    if (it->id == callback_id) {
+    if (match(*it)) {
       it = cbs.erase(it);
       ++n;
     } else {
@@ -161,6 +162,14 @@ std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
     }
   }
   return n;
+}
+
+std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
+  return remove_callbacks_if([callback_id](const Callback& c) { return c.id == callback_id; });
+}
+
+std::size_t FutureBase::remove_done_listener(const DoneListener* listener) {
+  return remove_callbacks_if([listener](const Callback& c) { return c.target.get() == listener; });
 }
 
 void FutureBase::schedule_callbacks() {

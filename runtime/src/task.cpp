@@ -52,7 +52,7 @@ void TaskBase::destroy_frame() noexcept {
 void TaskBase::abandon() noexcept {
   destroy_frame();
   if (fut_waiter_) {
-    fut_waiter_->remove_done_callback(wakeup_cb_id_);
+    fut_waiter_->remove_done_listener(this);  // our wake-up
     fut_waiter_ = nullptr;
   }
   drop_done_callbacks();
@@ -151,7 +151,7 @@ void TaskBase::step(std::exception_ptr exc) {
             std::runtime_error("task " + name() + " cannot await itself: await another task or future")));
         break;
       }
-      wakeup_cb_id_ = f->add_done_listener(Ref<DoneListener>(this), task_id_);  // on_future_done: wakeup
+      f->add_done_listener(Ref<DoneListener>(this), task_id_);  // on_future_done: wakeup
       fut_waiter_ = Ref<FutureBase>(f);
       if (auto* o = l.observer()) o->on_task_suspended(*this, f);
       if (must_cancel_ && fut_waiter_->cancel(cancel_message())) must_cancel_ = false;

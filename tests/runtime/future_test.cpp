@@ -227,6 +227,37 @@ TEST_CASE("remove_done_callback removes a registration and says how many [S21]",
   CHECK(log == std::vector<std::string>{"keep", "scheduled"});
 }
 
+TEST_CASE("done listeners (task wake-ups, gathers) share the callbacks' order and are removed by identity [S18] [S21]",
+          "[future][S18][S21]") {
+  // What a task registers when it awaits a future: the object itself
+  // (detail::DoneListener), as asyncio registers the bound method
+  // self.__wakeup, and remove_done_listener removes every registration of it,
+  // as asyncio's remove_done_callback(self.__wakeup) removes by equality.
+  struct Listener : sl::detail::DoneListener {
+    std::vector<std::string>* log;
+    std::string tag;
+    Listener(std::vector<std::string>& l, std::string t) : log(&l), tag(std::move(t)) {}
+    void on_future_done(sl::detail::FutureBase* f) override { log->push_back(tag + (f->done() ? " done" : " ?")); }
+  };
+  sl::sim::SimLoop loop;
+  std::vector<std::string> log;
+  sl::Future<int> f(loop);
+  sl::detail::Ref<Listener> a(new Listener(log, "a")), b(new Listener(log, "b"));
+  f.base()->add_done_listener(a);
+  f.add_done_callback([&] { log.push_back("fn"); });
+  f.base()->add_done_listener(a);
+  f.base()->add_done_listener(b);
+  CHECK(a->ref_count() == 3);  // ours and two registrations
+  CHECK(f.base()->remove_done_listener(a.get()) == 2);
+  CHECK(a->ref_count() == 1);  // the registrations are dropped at once
+  CHECK(f.base()->remove_done_listener(a.get()) == 0);
+  f.set_result(1);
+  CHECK(log.empty());  // [S19] never inline
+  one_iteration(loop);
+  CHECK(log == std::vector<std::string>{"fn", "b done"});
+  CHECK(b->ref_count() == 1);  // the ready item released it once it ran
+}
+
 TEST_CASE("set_exception with an empty exception_ptr is refused [S22]", "[future][S22]") {
   sl::sim::SimLoop loop;
   sl::Future<int> f(loop);

@@ -123,7 +123,6 @@ class TaskBase : public FutureBase {
   std::coroutine_handle<> root_;
   std::coroutine_handle<> resume_point_;
   Ref<FutureBase> fut_waiter_;
-  std::uint64_t wakeup_cb_id_ = 0;  // our wake-up's registration on fut_waiter_
   std::uint64_t task_id_;
   int num_cancels_requested_ = 0;
   bool must_cancel_ = false;

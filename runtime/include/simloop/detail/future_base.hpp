@@ -87,6 +87,10 @@ class FutureBase : public DoneListener {
   std::uint64_t add_done_listener(Ref<DoneListener> listener, std::uint64_t owner_task = 0);
   // Removes the registration with this id; returns how many were removed (0 or 1).
   std::size_t remove_done_callback(std::uint64_t callback_id);
+  // Removes every registration of this listener (asyncio's
+  // remove_done_callback(self.__wakeup), which matches by equality); returns
+  // how many.
+  std::size_t remove_done_listener(const DoneListener* listener);
   std::size_t done_callback_count() const noexcept {
     return (first_cb_.target ? 1 : 0) + (cold_ ? cold_->callbacks.size() : 0);
   }
@@ -162,6 +166,8 @@ class FutureBase : public DoneListener {
     return *cold_;
   }
   static const std::string& empty_string() noexcept;
+  template <class Match>
+  std::size_t remove_callbacks_if(Match match);
 
   Loop* loop_;
   std::uint64_t loop_serial_;
