@@ -28,11 +28,29 @@ const char* to_string(EventKind k) noexcept {
   return "?";
 }
 
-void Trace::add_block() {
-  // For overwrite: every event is written before it is read, and zeroing
-  // 64 KiB per block showed as 16 instructions per event in W2.
-  blocks_.push_back(std::make_unique_for_overwrite<Packed[]>(kBlockEvents));
-  capacity_ += kBlockEvents;
+void Trace::store_slow(const TraceEvent& e) {
+  if (next_ == block_end_) {
+    // The next block: one kept from an earlier run, or a new one.
+    if (size_ == capacity_) {
+      // For overwrite: every event is written before it is read, and zeroing
+      // 64 KiB per block showed as 16 instructions per event in W2.
+      blocks_.push_back(std::make_unique_for_overwrite<Packed[]>(kBlockEvents));
+      capacity_ += kBlockEvents;
+    }
+    next_ = blocks_[size_ / kBlockEvents].get();
+    block_end_ = next_ + kBlockEvents;
+  }
+  if (e.time_ns != mark_time_) {
+    marks_.emplace_back(size_, e.time_ns);
+    mark_time_ = e.time_ns;
+  }
+  std::uint16_t flags = 0;
+  if ((e.task | e.arg) >> 32) {
+    flags = kFlagWide;
+    wide_.push_back(Wide{size_, e.task, e.arg});
+  }
+  write(*next_++, e, flags);
+  ++size_;
 }
 
 TraceEvent Trace::event(std::size_t i) const {
@@ -86,6 +104,8 @@ std::string Trace::task_name(std::uint64_t task_id) const {
 
 void Trace::clear() noexcept {
   size_ = 0;  // blocks_ stay allocated for the next run
+  next_ = block_end_ = nullptr;
+  mark_time_ = kNoMark;
   marks_.clear();
   wide_.clear();
   strings_.clear();

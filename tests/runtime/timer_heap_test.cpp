@@ -1,6 +1,6 @@
-// The loop's timer heap (4-ary since issue 8) against a plain model: every
+// The loop's timer queue (a radix heap since issue 8) against a plain model: every
 // live timer fires once, in (deadline, registration) order, also after the
-// cancelled-timer purge rebuilt the heap [S3, S4, S5].
+// cancelled-timer purge dropped entries from it [S3, S4, S5].
 #include <catch2/catch.hpp>
 #include <simloop/sim.hpp>
 #include <simloop/simloop.hpp>

@@ -1,11 +1,13 @@
 #pragma once
-// QuadHeap: the loop's timer queue, a 4-ary min-heap laid out for the cache.
+// QuadHeap: a 4-ary min-heap laid out for the cache. It was the loop's timer
+// queue; now RadixHeap (radix_heap.hpp) is, and keeps one of these beside
+// its buckets for the rare entry pushed below its last minimum.
 //
-// Why not std::priority_queue: with 10^6 timers (bench W3) a pop walks ~10
-// levels of a 16-24 MB array, and every level is a cache miss. A 4-ary heap
-// has half the levels of a binary one; with 16-byte entries and the storage
-// 64-byte aligned, the four children of a node are one cache line, so each
-// level costs one miss instead of two (bench/README.md has the numbers).
+// Why not std::priority_queue: with 10^6 entries a pop walks ~10 levels of a
+// 16-24 MB array, and every level is a cache miss. A 4-ary heap has half the
+// levels of a binary one; with 16-byte entries and the storage 64-byte
+// aligned, the four children of a node are one cache line, so each level
+// costs one miss instead of two.
 //
 // Layout: heap index i lives at storage position i + 3 (positions 0..2 are
 // unused), so the children of i, heap indices 4i+1..4i+4, sit at positions

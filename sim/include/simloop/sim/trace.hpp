@@ -63,6 +63,9 @@ class Trace {
     blocks_ = std::move(o.blocks_);
     size_ = std::exchange(o.size_, 0);
     capacity_ = std::exchange(o.capacity_, 0);
+    next_ = std::exchange(o.next_, nullptr);
+    block_end_ = std::exchange(o.block_end_, nullptr);
+    mark_time_ = std::exchange(o.mark_time_, kNoMark);
     marks_ = std::move(o.marks_);
     wide_ = std::move(o.wide_);
     strings_ = std::move(o.strings_);
@@ -133,23 +136,26 @@ class Trace {
         static_cast<std::uint64_t>(e.kind));
     hash_ = h;
   }
+  // The fast path is a 16-byte write; a new block, a clock mark or a wide
+  // id go through store_slow (out of line, so the common path needs no
+  // saved registers: it runs for every event of every simulation).
   void store(const TraceEvent& e) {
-    if (size_ == capacity_) add_block();
-    if (marks_.empty() || marks_.back().second != e.time_ns) marks_.emplace_back(size_, e.time_ns);
-    Packed& p = blocks_[size_ / kBlockEvents][size_ % kBlockEvents];
+    if (next_ == block_end_ || e.time_ns != mark_time_ || ((e.task | e.arg) >> 32)) [[unlikely]] {
+      store_slow(e);
+      return;
+    }
+    write(*next_++, e, 0);
+    ++size_;
+  }
+  static void write(Packed& p, const TraceEvent& e, std::uint16_t flags) noexcept {
     p.task = static_cast<std::uint32_t>(e.task);
     p.arg = static_cast<std::uint32_t>(e.arg);
     p.aux = e.aux;
     p.kind = e.kind;
     p.why = e.why;
-    p.flags = 0;
-    if ((e.task | e.arg) >> 32) {
-      p.flags = kFlagWide;
-      wide_.push_back(Wide{size_, e.task, e.arg});
-    }
-    ++size_;
+    p.flags = flags;
   }
-  void add_block();
+  void store_slow(const TraceEvent& e);
 
   struct Wide {
     std::size_t index;
@@ -159,6 +165,10 @@ class Trace {
   std::vector<std::unique_ptr<Packed[]>> blocks_;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
+  Packed* next_ = nullptr;       // where event size_ goes, in its block
+  Packed* block_end_ = nullptr;  // the end of that block
+  static constexpr std::int64_t kNoMark = INT64_MIN;
+  std::int64_t mark_time_ = kNoMark;  // the time of the last clock mark (marks_.back())
   std::vector<std::pair<std::size_t, std::int64_t>> marks_;  // (first event index, time) when the clock moved
   std::vector<Wide> wide_;                                     // events with an id >= 2^32, by index
   std::vector<std::string> strings_;
