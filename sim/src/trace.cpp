@@ -44,27 +44,34 @@ void Trace::store_slow(const TraceEvent& e) {
     marks_.emplace_back(size_, e.time_ns);
     mark_time_ = e.time_ns;
   }
-  std::uint16_t flags = 0;
-  if ((e.task | e.arg) >> 32) {
-    flags = kFlagWide;
-    wide_.push_back(Wide{size_, e.task, e.arg});
+  if (is_wide(e)) {
+    wide_.push_back(Wide{size_, e.task, e.arg, e.aux});
+    *next_++ = pack_kind(e) | kWide;
+  } else {
+    *next_++ = pack_kind(e) | (Packed{e.aux} << kAuxShift) | (e.task << kTaskShift) | (e.arg << kArgShift);
   }
-  write(*next_++, e, flags);
   ++size_;
 }
 
 TraceEvent Trace::event(std::size_t i) const {
   if (i >= size_) throw std::out_of_range("Trace::event: index " + std::to_string(i) + " >= size " + std::to_string(size_));
-  const Packed& p = blocks_[i / kBlockEvents][i % kBlockEvents];
-  TraceEvent e{0, p.task, p.arg, p.aux, p.kind, p.why};
+  const Packed p = blocks_[i / kBlockEvents][i % kBlockEvents];
+  constexpr Packed kIdMask = (Packed{1} << kIdBits) - 1;
+  TraceEvent e{0,
+               (p >> kTaskShift) & kIdMask,
+               p >> kArgShift,
+               static_cast<std::uint32_t>((p >> kAuxShift) & ((1u << kAuxBits) - 1)),
+               static_cast<EventKind>(p & 15),
+               static_cast<ChoicePoint>((p >> kWhyShift) & 7)};
   // The clock mark in force: the last one at or before i.
   auto m = std::upper_bound(marks_.begin(), marks_.end(), i,
                             [](std::size_t idx, const std::pair<std::size_t, std::int64_t>& mk) { return idx < mk.first; });
   e.time_ns = std::prev(m)->second;
-  if (p.flags & kFlagWide) {
+  if (p & kWide) {
     auto w = std::lower_bound(wide_.begin(), wide_.end(), i, [](const Wide& x, std::size_t idx) { return x.index < idx; });
     e.task = w->task;
     e.arg = w->arg;
+    e.aux = w->aux;
   }
   return e;
 }

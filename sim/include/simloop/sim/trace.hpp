@@ -1,12 +1,13 @@
 #pragma once
 // The trace of a simulated run: one compact event per step.
 //
-// Recording is cheap: a 16-byte packed record per event, appended to
-// fixed-size blocks (no reallocation, no copy as the trace grows, blocks
-// kept by clear() for the next run); the clock is stored only when it moves
-// (a side table of (event index, time) marks), and the rare strings
-// (exception descriptions, cancel messages, given task names) go to side
-// tables. Ids above 2^32 spill to another side table, so nothing is lost.
+// Recording is cheap: one 8-byte word per event, appended to fixed-size
+// blocks (no reallocation, no copy as the trace grows, blocks kept by
+// clear() for the next run); the clock is stored only when it moves (a side
+// table of (event index, time) marks), and the rare strings (exception
+// descriptions, cancel messages, given task names) go to side tables. Ids
+// from 2^25 and auxiliary values from 64 spill to another side table, so
+// nothing is lost.
 // Nothing is formatted until printed (fmt, on demand); event(i) decodes one
 // TraceEvent. The 64-bit trace hash folds every event (time, task, kind,
 // arguments, the strings) as it is recorded, also when events are not kept
@@ -108,18 +109,20 @@ class Trace {
   void clear() noexcept;
 
  private:
-  // The stored form of an event: 16 bytes. A field that does not fit is in
-  // wide_ (kFlagWide); the time is in marks_.
-  struct Packed {
-    std::uint32_t task;
-    std::uint32_t arg;
-    std::uint32_t aux;
-    EventKind kind;
-    ChoicePoint why;
-    std::uint16_t flags;
-  };
-  static constexpr std::uint16_t kFlagWide = 1;
-  static constexpr std::size_t kBlockEvents = 4096;  // 64 KiB blocks
+  // The stored form of an event: one 64-bit word,
+  //   bits 0-3 kind | 4 wide | 5-7 why | 8-13 aux | 14-38 task | 39-63 arg.
+  // 25-bit ids cover 3.3*10^7 tasks and futures (a 10^7-task run fits); an
+  // event with a field too wide for its slot has the wide bit set and its
+  // task, arg and aux in wide_. The time is in marks_. Half the bytes of a
+  // 16-byte record: a parked task of bench W1b has 3 events recorded, W3's
+  // timers 7 each (bench/README.md, M).
+  using Packed = std::uint64_t;
+  static constexpr int kTaskShift = 14, kArgShift = 39, kAuxShift = 8, kWhyShift = 5;
+  static constexpr int kIdBits = 25, kAuxBits = 6;
+  static constexpr Packed kWide = Packed{1} << 4;
+  static_assert(static_cast<int>(EventKind::report) < 16, "kind has 4 bits");
+  static_assert(static_cast<int>(ChoicePoint::buggify) < 8, "why has 3 bits");
+  static constexpr std::size_t kBlockEvents = 8192;  // 64 KiB blocks
 
   void fold_event(const TraceEvent& e) noexcept {
     // One multiply per 64-bit word, then a shift-xor so high bits reach the
@@ -136,24 +139,20 @@ class Trace {
         static_cast<std::uint64_t>(e.kind));
     hash_ = h;
   }
-  // The fast path is a 16-byte write; a new block, a clock mark or a wide
-  // id go through store_slow (out of line, so the common path needs no
+  // The fast path is an 8-byte write; a new block, a clock mark or a wide
+  // field go through store_slow (out of line, so the common path needs no
   // saved registers: it runs for every event of every simulation).
   void store(const TraceEvent& e) {
-    if (next_ == block_end_ || e.time_ns != mark_time_ || ((e.task | e.arg) >> 32)) [[unlikely]] {
+    if (next_ == block_end_ || e.time_ns != mark_time_ || is_wide(e)) [[unlikely]] {
       store_slow(e);
       return;
     }
-    write(*next_++, e, 0);
+    *next_++ = pack_kind(e) | (Packed{e.aux} << kAuxShift) | (e.task << kTaskShift) | (e.arg << kArgShift);
     ++size_;
   }
-  static void write(Packed& p, const TraceEvent& e, std::uint16_t flags) noexcept {
-    p.task = static_cast<std::uint32_t>(e.task);
-    p.arg = static_cast<std::uint32_t>(e.arg);
-    p.aux = e.aux;
-    p.kind = e.kind;
-    p.why = e.why;
-    p.flags = flags;
+  static bool is_wide(const TraceEvent& e) noexcept { return ((e.task | e.arg) >> kIdBits) | (e.aux >> kAuxBits); }
+  static Packed pack_kind(const TraceEvent& e) noexcept {
+    return static_cast<Packed>(e.kind) | (static_cast<Packed>(e.why) << kWhyShift);
   }
   void store_slow(const TraceEvent& e);
 
@@ -161,6 +160,7 @@ class Trace {
     std::size_t index;
     std::uint64_t task;
     std::uint64_t arg;
+    std::uint32_t aux;
   };
   std::vector<std::unique_ptr<Packed[]>> blocks_;
   std::size_t size_ = 0;
