@@ -113,9 +113,11 @@ void FutureBase::check_result() {
 namespace {
 // A plain callable registered as a done callback.
 struct CallbackFn final : DoneListener {
-  explicit CallbackFn(DoneFn&& f) noexcept : fn(std::move(f)) {}
+  CallbackFn(DoneFn&& f, std::uint64_t i) noexcept : fn(std::move(f)), id(i) {}
   void on_future_done(FutureBase* f) override { fn(f); }
+  std::uint64_t callback_id() const noexcept override { return id; }
   DoneFn fn;
+  std::uint64_t id;
 };
 }  // namespace
 
@@ -125,23 +127,23 @@ void DoneListener::on_future_done(FutureBase*) {
 
 std::uint64_t FutureBase::add_done_callback(DoneFn fn, std::uint64_t owner_task) {
   if (!fn) throw std::invalid_argument("add_done_callback() needs a callable: got an empty function");
-  return add_done_listener(Ref<DoneListener>(new CallbackFn(std::move(fn))), owner_task);
+  const std::uint64_t id = loop_->next_callback_id();
+  add_done_listener(Ref<DoneListener>(new CallbackFn(std::move(fn), id)), owner_task);
+  return id;
 }
 
-std::uint64_t FutureBase::add_done_listener(Ref<DoneListener> listener, std::uint64_t owner_task) {
+void FutureBase::add_done_listener(Ref<DoneListener> listener, std::uint64_t owner_task) {
   assert(listener);
-  std::uint64_t id = ++next_callback_id_;
   if (done()) {
     // [S20] Already done: scheduled at once, never called inline.
     loop_->schedule_callback(std::move(listener), this, owner_task);
   } else {
     if (!first_cb_.target && (!cold_ || cold_->callbacks.empty())) {
-      first_cb_ = Callback{std::move(listener), id, owner_task};
+      first_cb_ = Callback{std::move(listener), owner_task};
     } else {
-      cold().callbacks.push_back(Callback{std::move(listener), id, owner_task});
+      cold().callbacks.push_back(Callback{std::move(listener), owner_task});
     }
   }
-  return id;
 }
 
 template <class Match>
@@ -165,7 +167,8 @@ std::size_t FutureBase::remove_callbacks_if(Match match) {
 }
 
 std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
-  return remove_callbacks_if([callback_id](const Callback& c) { return c.id == callback_id; });
+  if (callback_id == 0) return 0;  // never an id add_done_callback gave
+  return remove_callbacks_if([callback_id](const Callback& c) { return c.target->callback_id() == callback_id; });
 }
 
 std::size_t FutureBase::remove_done_listener(const DoneListener* listener) {

@@ -282,8 +282,10 @@ void Loop::run_forever() {
 std::uint64_t Loop::current_task_id() const noexcept { return current_task_ ? current_task_->task_id() : 0; }
 
 void Loop::register_task(detail::TaskBase& t) {
+  if (tasks_.size() >= detail::TaskBase::kNoSlot)
+    throw std::length_error("too many live tasks in one loop (the limit is 2^32 - 1): let some finish first");
   t.add_ref();  // the loop keeps a pending task alive until it finishes
-  t.loop_slot_ = tasks_.size();
+  t.loop_slot_ = static_cast<std::uint32_t>(tasks_.size());
   tasks_.push_back(&t);
 }
 
@@ -293,7 +295,7 @@ void Loop::unregister_task(detail::TaskBase& t) {
   t.loop_slot_ = detail::TaskBase::kNoSlot;
   ++task_holes_;
   if (task_holes_ > 32 && task_holes_ * 2 > tasks_.size()) {
-    std::size_t w = 0;
+    std::uint32_t w = 0;
     for (auto* p : tasks_) {
       if (!p) continue;
       p->loop_slot_ = w;

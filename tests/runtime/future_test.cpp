@@ -258,6 +258,38 @@ TEST_CASE("done listeners (task wake-ups, gathers) share the callbacks' order an
   CHECK(b->ref_count() == 1);  // the ready item released it once it ran
 }
 
+TEST_CASE("callback ids are one sequence per loop: another future's id, or 0, removes nothing [S21]",
+          "[future][S21]") {
+  // The id lives in the wrapped callback, not in the future (a future keeps
+  // no counter), so ids never repeat across the futures of a loop.
+  sl::sim::SimLoop loop;
+  std::vector<std::string> log;
+  sl::Future<int> f(loop), g(loop);
+  auto fa = f.add_done_callback([&] { log.push_back("fa"); });
+  auto ga = g.add_done_callback([&] { log.push_back("ga"); });
+  auto fb = f.add_done_callback([&] { log.push_back("fb"); });
+  CHECK(fa != 0);
+  CHECK(ga != fa);
+  CHECK(fb != fa);
+  CHECK(fb != ga);
+  CHECK(f.remove_done_callback(ga) == 0);  // g's registration, not f's
+  CHECK(g.remove_done_callback(fa) == 0);
+  CHECK(f.remove_done_callback(0) == 0);
+  struct Listener : sl::detail::DoneListener {
+    std::vector<std::string>* log;
+    explicit Listener(std::vector<std::string>& l) : log(&l) {}
+    void on_future_done(sl::detail::FutureBase*) override { log->push_back("listener"); }
+  };
+  f.base()->add_done_listener(sl::detail::Ref<Listener>(new Listener(log)));
+  CHECK(f.remove_done_callback(0) == 0);  // a listener registered as itself has no id
+  CHECK(f.base()->done_callback_count() == 3);
+  CHECK(f.remove_done_callback(fa) == 1);
+  f.set_result(1);
+  g.set_result(2);
+  one_iteration(loop);
+  CHECK(log == std::vector<std::string>{"fb", "listener", "ga"});
+}
+
 TEST_CASE("set_exception with an empty exception_ptr is refused [S22]", "[future][S22]") {
   sl::sim::SimLoop loop;
   sl::Future<int> f(loop);

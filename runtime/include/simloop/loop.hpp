@@ -194,6 +194,9 @@ class Loop {
   std::vector<detail::Ref<detail::TaskBase>> all_tasks() const;
   std::uint64_t next_task_number() noexcept { return ++task_counter_; }
   std::uint64_t next_future_id() noexcept { return ++future_counter_; }
+  // Ids of add_done_callback registrations: one sequence per loop, so a
+  // future needs no counter of its own.
+  std::uint64_t next_callback_id() noexcept { return ++callback_counter_; }
 
   // --- internals used by futures and tasks -------------------------------------
   // The handshake of the task step in progress (detail/suspend.hpp): what the
@@ -312,6 +315,7 @@ class Loop {
   LoopObserver* observer_ = nullptr;
   std::uint64_t task_counter_ = 0;
   std::uint64_t future_counter_ = 0;
+  std::uint64_t callback_counter_ = 0;
   std::uint64_t handle_seq_ = 0;
   std::uint64_t steps_ = 0;
   std::uint64_t iterations_ = 0;

@@ -53,6 +53,9 @@ using DoneFn = UniqueFunction<void(FutureBase*)>;
 class DoneListener : public RefCounted {
  public:
   virtual void on_future_done(FutureBase* f);
+  // The id add_done_callback returned for it; 0 for a listener registered
+  // as itself (it is removed by identity, remove_done_listener).
+  virtual std::uint64_t callback_id() const noexcept { return 0; }
 };
 
 class FutureBase : public DoneListener {
@@ -81,10 +84,12 @@ class FutureBase : public DoneListener {
   // Throws what result() would throw; returns if a value is available.
   void check_result();
 
-  // Both return an id for remove_done_callback. The callable is wrapped in a
-  // listener; a listener is kept (referenced) until it runs or is removed.
+  // Returns an id for remove_done_callback (a sequence number of the loop,
+  // never 0). The callable is wrapped in a listener that keeps the id, so a
+  // registration costs a future no id field.
   std::uint64_t add_done_callback(DoneFn fn, std::uint64_t owner_task = 0);
-  std::uint64_t add_done_listener(Ref<DoneListener> listener, std::uint64_t owner_task = 0);
+  // The listener is kept (referenced) until it runs or is removed by identity.
+  void add_done_listener(Ref<DoneListener> listener, std::uint64_t owner_task = 0);
   // Removes the registration with this id; returns how many were removed (0 or 1).
   std::size_t remove_done_callback(std::uint64_t callback_id);
   // Removes every registration of this listener (asyncio's
@@ -148,7 +153,6 @@ class FutureBase : public DoneListener {
  private:
   struct Callback {
     Ref<DoneListener> target;
-    std::uint64_t id = 0;
     std::uint64_t owner_task = 0;
   };
   // What most futures never need, allocated on first use: a cancel message,
@@ -172,7 +176,6 @@ class FutureBase : public DoneListener {
   Loop* loop_;
   std::uint64_t loop_serial_;
   std::uint64_t id_;
-  std::uint64_t next_callback_id_ = 0;
   std::exception_ptr exc_;
   mutable std::unique_ptr<Cold> cold_;
   // Most futures get exactly one callback (the awaiting task's wake-up), so
