@@ -153,6 +153,26 @@ TEST_CASE("create_task with a used or empty Coro is refused", "[coro][S25]") {
   });
 }
 
+TEST_CASE("create_task with a Coro that was already awaited is refused, not resumed", "[coro][S25]") {
+  // The awaiting frame keeps the Coro (it owns the frame), so the Coro is not
+  // empty: the task must still refuse it, or its first step would resume a
+  // frame that already ran to its end.
+  std::string msg;
+  auto r = sl::sim::run([&]() -> sl::Coro<int> {
+    auto co = add_one(1);
+    int v = co_await co;
+    try {
+      auto t = sl::create_task(std::move(co));
+      co_await t;
+    } catch (const std::logic_error& e) {
+      msg = e.what();
+    }
+    co_return v;
+  });
+  CHECK(r.value == 2);
+  CHECK_THAT(msg, Catch::Contains("already awaited"));
+}
+
 TEST_CASE("move-assigning a Coro destroys the frame it owned", "[coro]") {
   Counts c;
   {

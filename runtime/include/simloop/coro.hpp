@@ -31,9 +31,12 @@ namespace detail {
 
 // Frames come from the small-object pool (detail/pool.hpp).
 struct CoroPromiseBase : PoolAllocated {
-  std::coroutine_handle<> continuation;  // the awaiting frame; null for a task's root
+  // Where the frame goes when it ends: the awaiting frame, or the noop
+  // coroutine for a task's root (back to Task::step). Null until the Coro is
+  // first awaited or given to a task, so it doubles as the "started" flag: a
+  // second await is refused, not resumed (no flag: 8 bytes less per frame).
+  std::coroutine_handle<> continuation;
   std::exception_ptr exception;
-  bool started = false;  // awaited once already: a second await is refused, not resumed
 
   std::suspend_always initial_suspend() noexcept { return {}; }
   struct FinalAwaiter {
@@ -41,7 +44,9 @@ struct CoroPromiseBase : PoolAllocated {
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
       auto c = h.promise().continuation;
-      return c ? c : std::noop_coroutine();  // a task's root returns to Task::step
+      // A task's root has the noop coroutine: back to Task::step. Null only
+      // for a frame resumed by hand after release().
+      return c ? c : std::noop_coroutine();
     }
     void await_resume() noexcept {}
   };
@@ -49,21 +54,28 @@ struct CoroPromiseBase : PoolAllocated {
   void unhandled_exception() noexcept { exception = std::current_exception(); }
 };
 
+struct NoFlag {
+  NoFlag& operator=(bool) noexcept { return *this; }
+};
+
 template <class T>
 struct CoroPromise : CoroPromiseBase {
-  // The co_returned value: raw storage and a flag, not std::optional, so the
-  // flag sits in the base's tail padding (32 bytes for a long instead of 40:
-  // one size class less for many frames, bench/README.md).
-  bool has_value = false;
+  // The co_returned value: raw storage, not std::optional. Only a value with
+  // something to destroy needs a flag saying it was set; a long or a pointer
+  // has none, so its promise is 24 bytes (every frame of such a coroutine,
+  // bench/README.md M).
+  static constexpr bool kFlagged = !std::is_trivially_destructible_v<T>;
   union {
     T value;
   };
+  [[no_unique_address]] std::conditional_t<kFlagged, bool, NoFlag> has_value{};
 
   CoroPromise() noexcept {}
   CoroPromise(const CoroPromise&) = delete;
   CoroPromise& operator=(const CoroPromise&) = delete;
   ~CoroPromise() {
-    if (has_value) value.~T();
+    if constexpr (kFlagged)
+      if (has_value) value.~T();
   }
   Coro<T> get_return_object() noexcept;
   template <class U = T>
@@ -105,8 +117,16 @@ class [[nodiscard("a Coro does nothing until it is co_awaited or passed to creat
   }
 
   explicit operator bool() const noexcept { return static_cast<bool>(h_); }
-  // Gives up ownership of the frame (create_task takes it).
+  // Gives up ownership of the frame.
   handle_type release() noexcept { return std::exchange(h_, {}); }
+  // Awaited or given to a task already (a Coro runs once).
+  bool started() const noexcept { return h_ && h_.promise().continuation; }
+  // For create_task: gives up the frame, marked as a task's root (it ends
+  // back in Task::step).
+  handle_type release_as_root() noexcept {
+    h_.promise().continuation = std::noop_coroutine();
+    return std::exchange(h_, {});
+  }
 
   struct Awaiter {
     handle_type h;
@@ -130,10 +150,10 @@ class [[nodiscard("a Coro does nothing until it is co_awaited or passed to creat
   // await of it is still suspended inside it — would resume a frame that is
   // not at its start, so it is refused with an error instead.
   handle_type checked() const {
-    if (!h_ || h_.promise().started)
+    if (!h_ || h_.promise().continuation)
       throw std::logic_error("this Coro was already awaited or given to a task: a Coro runs once; "
                              "create a new one by calling the coroutine function again");
-    h_.promise().started = true;
+    h_.promise().continuation = std::noop_coroutine();  // started; await_suspend sets the real one
     return h_;
   }
   handle_type h_;

@@ -208,9 +208,12 @@ namespace detail {
 // Both create_task overloads end here; the name goes by reference all the way.
 template <class T>
 Task<T> spawn_task(Loop& loop, Coro<T>& coro, std::string& name) {
-  auto h = coro.release();
-  if (!h)
+  if (!coro)
     throw std::logic_error("create_task() got an empty or already-used Coro: call the coroutine function again");
+  if (coro.started())
+    throw std::logic_error("create_task() got a Coro that was already awaited: a Coro runs once; "
+                           "call the coroutine function again");
+  auto h = coro.release_as_root();
   return Task<T>(detail::make_ref<detail::TaskImpl<T>>(loop, h, std::move(name)));
 }
 }  // namespace detail
