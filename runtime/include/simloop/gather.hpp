@@ -192,7 +192,11 @@ auto gather_vector(std::vector<X> xs) {
   FutureSet seen(xs.size());
   for (auto& x : xs) {
     auto f = ensure_future(loop, std::move(x));
-    if (!impl) impl = make_ref<Impl>(*loop);
+    if (!impl) {
+      impl = make_ref<Impl>(*loop);
+      impl->reserve_children(xs.size());
+      impl->slots.reserve(xs.size());
+    }
     impl->add_child(Ref<FutureBase>(f.base()), seen.insert(f.base()));
     impl->slots.push_back(f.slot());
   }

@@ -45,6 +45,9 @@ class GatheringCore : public FutureBase {
   // Construction, in argument order: `first` when this child was not seen
   // before (it then gets the done callback).
   void add_child(Ref<FutureBase> child, bool first);
+  // gather(vector) knows the count: one allocation, and no doubling copies
+  // left behind (bench W1b gathers 10^6 children: 8 bytes a child less).
+  void reserve_children(std::size_t n) { children_.reserve(n); }
   // The end of gather(): from now on the callbacks may complete the gather
   // (before, they only mark exceptions retrieved: CPython's `outer is None`).
   void seal() noexcept { sealed_ = true; }
