@@ -108,3 +108,31 @@ TEST_CASE("RadixHeap: a cleared queue starts over, also below its old minimum", 
   REQUIRE(h.pop().seq == 9);
   REQUIRE(h.empty());
 }
+
+TEST_CASE("RadixHeap: all pushed before any pop, over the whole key range (every digit position)", "[loop][timers]") {
+  // bench W3's pattern (an MSD radix sort), with keys at both ends of both
+  // words so that every hexadecimal digit position is used.
+  RadixHeap<Entry, Key> h;
+  Model m;
+  Lcg next{7};
+  const std::int64_t edges[] = {INT64_MIN, INT64_MIN + 1, -1, 0, 1, INT64_MAX - 1, INT64_MAX};
+  std::uint64_t seq = 0;
+  for (std::int64_t w : edges) {
+    h.push(Entry{w, ++seq});
+    m.emplace(w, seq);
+    h.push(Entry{w, ~std::uint64_t{0} - seq});  // the same deadline: lo decides, high digits of lo too
+    m.emplace(w, ~std::uint64_t{0} - seq);
+  }
+  for (int i = 0; i < 5000; ++i) {
+    const auto when = static_cast<std::int64_t>((next() << 31) ^ next()) - (std::int64_t{1} << 61);
+    h.push(Entry{when, ++seq});
+    m.emplace(when, seq);
+  }
+  while (!m.empty()) {
+    require_top(h, m);
+    Entry e = h.pop();
+    REQUIRE(std::make_pair(e.when, e.seq) == *m.begin());
+    m.erase(m.begin());
+  }
+  REQUIRE(h.empty());
+}

@@ -3,13 +3,17 @@
 //
 // Why not a comparison heap: virtual time never goes backwards, so a timer
 // is almost never pushed below the last one popped. A radix heap uses that:
-// an entry sits in the bucket named by the highest bit in which its key
-// differs from the last minimum, so a push is an append and a pop is a pop
-// from bucket 0, except when bucket 0 is empty: then the lowest non-empty
-// bucket is scanned for its minimum and its entries are spread over the
-// buckets below. Every access is sequential. With 10^6 timers (bench W3)
-// a 4-ary heap's pop walked ~10 levels of a 16 MB array, each a cache miss
-// (bench/README.md has the side-by-side numbers).
+// keys are read as 32 hexadecimal digits, and an entry sits in the bucket
+// named by the highest digit position in which its key differs from the last
+// minimum and by its own digit there (16 buckets per position, 513 in all;
+// bucket 0 holds keys equal to the last minimum). Bucket order is key order.
+// A push is an append and a pop is a pop from bucket 0, except when bucket 0
+// is empty: then the lowest non-empty bucket is scanned for its minimum and
+// its entries are spread over the buckets below. Every access is sequential.
+// With 10^6 timers (bench W3) a 4-ary heap's pop walked ~10 levels of a
+// 16 MB array, each a cache miss (bench/README.md has the side-by-side
+// numbers). Digits of 4 bits, not single bits: an entry moves once per digit
+// that still separates it from its neighbours, ~log16(n) times, not ~log2(n).
 //
 // Keys are 128 bits (KeyOf::hi, KeyOf::lo), compared as (hi, lo); the loop
 // uses (deadline, registration number), which is unique, so bucket 0 holds
@@ -33,7 +37,12 @@ namespace simloop::detail {
 template <class Entry, class KeyOf>
 class RadixHeap {
   static_assert(std::is_trivially_copyable_v<Entry>, "RadixHeap moves entries with plain copies");
-  static constexpr int kBuckets = 129;  // 0: equal to the last minimum; 1..64: differ in lo; 65..128: in hi
+  static constexpr int kDigitBits = 4;
+  static constexpr int kDigitValues = 1 << kDigitBits;
+  static constexpr int kPositions = 128 / kDigitBits;  // 0..15 in lo, 16..31 in hi
+  // 0: equal to the last minimum; then (position, digit) in key order.
+  static constexpr int kBuckets = 1 + kPositions * kDigitValues;
+  static constexpr int kWords = (kBuckets + 63) / 64;
 
  public:
   RadixHeap() = default;
@@ -76,7 +85,7 @@ class RadixHeap {
   // buckets' storage for the next run.
   void clear() noexcept {
     for_each_occupied([](std::vector<Entry>& b) { b.clear(); });
-    occupied_[0] = occupied_[1] = occupied_[2] = 0;
+    for (auto& w : occupied_) w = 0;
     bucketed_ = 0;
     last_hi_ = last_lo_ = 0;
     early_.clear();
@@ -96,7 +105,7 @@ class RadixHeap {
   template <class Drop>
   void remove_if(Drop drop) {
     bucketed_ = 0;
-    for (int w = 0; w < 3; ++w) {
+    for (int w = 0; w < kWords; ++w) {
       for (std::uint64_t bits = occupied_[w]; bits != 0; bits &= bits - 1) {
         const int i = w * 64 + std::countr_zero(bits);
         auto& b = buckets_[i];
@@ -119,10 +128,18 @@ class RadixHeap {
     }
   };
 
+  // The entry differs from the last minimum first at digit position p (in
+  // its word); its digit there is above the minimum's (it is not below the
+  // minimum and agrees with it above p).
   int bucket_of(std::uint64_t hi, std::uint64_t lo) const noexcept {
-    if (std::uint64_t d = hi ^ last_hi_) return 128 - std::countl_zero(d);
-    if (std::uint64_t d = lo ^ last_lo_) return 64 - std::countl_zero(d);
+    if (std::uint64_t d = hi ^ last_hi_) return in_word(hi, d, kPositions / 2);
+    if (std::uint64_t d = lo ^ last_lo_) return in_word(lo, d, 0);
     return 0;
+  }
+  static int in_word(std::uint64_t key, std::uint64_t diff, int first_position) noexcept {
+    const int p = (63 - std::countl_zero(diff)) / kDigitBits;
+    const int digit = static_cast<int>((key >> (p * kDigitBits)) & (kDigitValues - 1));
+    return 1 + (first_position + p) * kDigitValues + digit;
   }
   void put(int i, const Entry& e) {
     if (!buckets_) buckets_ = std::make_unique<std::vector<Entry>[]>(kBuckets);  // first timer of this loop
@@ -131,10 +148,12 @@ class RadixHeap {
   }
   // Makes bucket 0 hold the minimum: if it is empty, the lowest non-empty
   // bucket's minimum becomes the new reference key and that bucket's
-  // entries move to lower buckets. Each move strictly lowers an entry's
-  // bucket, so an entry moves at most 128 times: a few when timers are set
-  // near the current time, about log2(n) when n timers are all set before
-  // any expires (bench W3, where this is still a bit-by-bit radix sort).
+  // entries move to lower positions (they agree with it down to their
+  // bucket's position). Entries of higher buckets stay where they are: they
+  // differ from the new minimum where they differed from the old one. So an
+  // entry moves at most 32 times: once or twice when timers are set near
+  // the current time, about log16(n) when n timers are all set before any
+  // expires (bench W3, where this is an MSD radix sort).
   void settle() {
     if (occupied_[0] & 1) return;
     int i = lowest_occupied();
@@ -152,19 +171,19 @@ class RadixHeap {
   // (bench X1 makes and drops a loop per run).
   template <class Fn>
   void for_each_occupied(Fn fn) {
-    for (int w = 0; w < 3; ++w)
+    for (int w = 0; w < kWords; ++w)
       for (std::uint64_t bits = occupied_[w]; bits != 0; bits &= bits - 1) fn(buckets_[w * 64 + std::countr_zero(bits)]);
   }
   int lowest_occupied() const noexcept {
-    for (int w = 0; w < 3; ++w)
+    for (int w = 0; w < kWords; ++w)
       if (occupied_[w]) return w * 64 + std::countr_zero(occupied_[w]);
     return kBuckets;  // unreachable: callers check for entries first
   }
 
-  // kBuckets of them, allocated with the first entry: a loop that never sets
-  // a timer (most explore runs) pays nothing for them.
+  // kBuckets of them (12 KB of empty vectors), allocated with the first
+  // entry: a loop that never sets a timer (most explore runs) pays nothing.
   std::unique_ptr<std::vector<Entry>[]> buckets_;
-  std::uint64_t occupied_[3] = {};  // bit i: buckets_[i] is not empty
+  std::uint64_t occupied_[kWords] = {};  // bit i: buckets_[i] is not empty
   std::size_t bucketed_ = 0;
   std::uint64_t last_hi_ = 0, last_lo_ = 0;  // the key bucket 0 holds (the last minimum)
   QuadHeap<Entry, Before> early_;            // entries pushed below the last minimum
