@@ -57,7 +57,7 @@ class RadixHeap {
   const Entry& top() noexcept {
     if (!early_.empty()) return early_.top();
     settle();
-    return buckets_[0].back();
+    return b0_.back();
   }
 
   void push(const Entry& e) {
@@ -73,7 +73,7 @@ class RadixHeap {
   Entry pop() noexcept {
     if (!early_.empty()) return early_.pop();
     settle();
-    auto& b0 = buckets_[0];
+    auto& b0 = b0_;
     Entry e = b0.back();
     b0.pop_back();
     if (b0.empty()) occupied_[0] &= ~std::uint64_t{1};
@@ -108,7 +108,7 @@ class RadixHeap {
     for (int w = 0; w < kWords; ++w) {
       for (std::uint64_t bits = occupied_[w]; bits != 0; bits &= bits - 1) {
         const int i = w * 64 + std::countr_zero(bits);
-        auto& b = buckets_[i];
+        auto& b = bucket(i);
         std::size_t kept = 0;
         for (std::size_t r = 0; r < b.size(); ++r)
           if (!drop(b[r])) b[kept++] = b[r];
@@ -142,8 +142,13 @@ class RadixHeap {
     return 1 + (first_position + p) * kDigitValues + digit;
   }
   void put(int i, const Entry& e) {
-    if (!buckets_) buckets_ = std::make_unique<std::vector<Entry>[]>(kBuckets);  // first timer of this loop
-    buckets_[i].push_back(e);
+    if (i == 0) {
+      b0_.push_back(e);
+    } else {
+      auto& pos = positions_[(i - 1) / kDigitValues];
+      if (!pos) pos = std::make_unique<std::vector<Entry>[]>(kDigitValues);  // first entry at this position
+      pos[(i - 1) % kDigitValues].push_back(e);
+    }
     occupied_[i / 64] |= std::uint64_t{1} << (i % 64);
   }
   // Makes bucket 0 hold the minimum: if it is empty, the lowest non-empty
@@ -157,7 +162,7 @@ class RadixHeap {
   void settle() {
     if (occupied_[0] & 1) return;
     int i = lowest_occupied();
-    auto& from = buckets_[i];
+    auto& from = bucket(i);
     const Entry* m = &from[0];
     for (const Entry& e : from)
       if (Before{}(e, *m)) m = &e;
@@ -172,7 +177,7 @@ class RadixHeap {
   template <class Fn>
   void for_each_occupied(Fn fn) {
     for (int w = 0; w < kWords; ++w)
-      for (std::uint64_t bits = occupied_[w]; bits != 0; bits &= bits - 1) fn(buckets_[w * 64 + std::countr_zero(bits)]);
+      for (std::uint64_t bits = occupied_[w]; bits != 0; bits &= bits - 1) fn(bucket(w * 64 + std::countr_zero(bits)));
   }
   int lowest_occupied() const noexcept {
     for (int w = 0; w < kWords; ++w)
@@ -180,10 +185,17 @@ class RadixHeap {
     return kBuckets;  // unreachable: callers check for entries first
   }
 
-  // kBuckets of them (12 KB of empty vectors), allocated with the first
-  // entry: a loop that never sets a timer (most explore runs) pays nothing.
-  std::unique_ptr<std::vector<Entry>[]> buckets_;
-  std::uint64_t occupied_[kWords] = {};  // bit i: buckets_[i] is not empty
+  // Bucket i > 0 is positions_[(i - 1) / 16][(i - 1) % 16]; only occupied
+  // buckets are ever looked up. A position's 16 buckets are allocated with
+  // its first entry, so a loop pays for the positions its timers use (a run
+  // with a few timers near now: one or two, 384 bytes each), not for 513
+  // buckets: explore makes a loop per run.
+  std::vector<Entry>& bucket(int i) noexcept {
+    return i == 0 ? b0_ : positions_[(i - 1) / kDigitValues][(i - 1) % kDigitValues];
+  }
+  std::vector<Entry> b0_;
+  std::unique_ptr<std::vector<Entry>[]> positions_[kPositions];
+  std::uint64_t occupied_[kWords] = {};  // bit i: bucket(i) is not empty
   std::size_t bucketed_ = 0;
   std::uint64_t last_hi_ = 0, last_lo_ = 0;  // the key bucket 0 holds (the last minimum)
   QuadHeap<Entry, Before> early_;            // entries pushed below the last minimum
