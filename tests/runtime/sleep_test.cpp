@@ -98,3 +98,29 @@ TEST_CASE("sleep(1h) costs no wall time on the virtual clock [S6][S40]", "[sleep
   });
   CHECK(r.elapsed == 24h);
 }
+
+TEST_CASE("a sleep awaiter moved before it is awaited keeps its delay; one awaited later too", "[sleep][S40]") {
+  // The awaiter keeps the delay and, once suspended, the timer's future in
+  // one slot (sleep.hpp): a move before the await must carry the delay.
+  std::vector<sl::TimePoint> woke;
+  auto r = sl::sim::run([&]() -> sl::Coro<void> {
+    auto& loop = sl::get_running_loop();
+    auto first = sl::sleep(2s);
+    auto moved = std::move(first);
+    co_await moved;
+    woke.push_back(loop.time());
+    auto yield = sl::sleep(0s);
+    auto moved_yield = std::move(yield);
+    const auto before = loop.iterations();
+    co_await moved_yield;  // still a bare yield: one iteration
+    CHECK(loop.iterations() == before + 1);
+    auto later = sl::sleep(500ms);
+    co_await sl::sleep(1s);  // `later` waits unawaited meanwhile: its delay counts from its await
+    co_await later;
+    woke.push_back(loop.time());
+  });
+  REQUIRE(woke.size() == 2);
+  CHECK(woke[0] == sl::TimePoint(2s));
+  CHECK(woke[1] == sl::TimePoint(3500ms));
+  CHECK(r.elapsed == 3500ms);
+}
