@@ -48,7 +48,7 @@ void Trace::store_slow(const TraceEvent& e) {
     wide_.push_back(Wide{size_, e.task, e.arg, e.aux});
     *next_++ = pack_kind(e) | kWide;
   } else {
-    *next_++ = pack_kind(e) | (Packed{e.aux} << kAuxShift) | (e.task << kTaskShift) | (e.arg << kArgShift);
+    *next_++ = pack(e);
   }
   ++size_;
 }

@@ -147,12 +147,16 @@ class Trace {
       store_slow(e);
       return;
     }
-    *next_++ = pack_kind(e) | (Packed{e.aux} << kAuxShift) | (e.task << kTaskShift) | (e.arg << kArgShift);
+    *next_++ = pack(e);
     ++size_;
   }
   static bool is_wide(const TraceEvent& e) noexcept { return ((e.task | e.arg) >> kIdBits) | (e.aux >> kAuxBits); }
   static Packed pack_kind(const TraceEvent& e) noexcept {
     return static_cast<Packed>(e.kind) | (static_cast<Packed>(e.why) << kWhyShift);
+  }
+  // Every field in the word (the event must not be wide).
+  static Packed pack(const TraceEvent& e) noexcept {
+    return pack_kind(e) | (Packed{e.aux} << kAuxShift) | (e.task << kTaskShift) | (e.arg << kArgShift);
   }
   void store_slow(const TraceEvent& e);
 
