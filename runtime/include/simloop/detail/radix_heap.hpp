@@ -76,7 +76,7 @@ class RadixHeap {
     auto& b0 = b0_;
     Entry e = b0.back();
     b0.pop_back();
-    if (b0.empty()) occupied_[0] &= ~std::uint64_t{1};
+    if (b0.empty()) mark_empty(0);
     --bucketed_;
     return e;
   }
@@ -84,7 +84,7 @@ class RadixHeap {
   // Forget every entry (the caller released what they own first); keep the
   // buckets' storage for the next run.
   void clear() noexcept {
-    for_each_occupied([](std::vector<Entry>& b) { b.clear(); });
+    for_each_occupied([](int, std::vector<Entry>& b) { b.clear(); });
     for (auto& w : occupied_) w = 0;
     bucketed_ = 0;
     last_hi_ = last_lo_ = 0;
@@ -94,7 +94,7 @@ class RadixHeap {
   // Every entry, in no particular order: for teardown and inspection.
   template <class Fn>
   void for_each(Fn fn) {
-    for_each_occupied([&fn](std::vector<Entry>& b) {
+    for_each_occupied([&fn](int, std::vector<Entry>& b) {
       for (const Entry& e : b) fn(e);
     });
     for (const Entry& e : early_) fn(e);
@@ -105,18 +105,14 @@ class RadixHeap {
   template <class Drop>
   void remove_if(Drop drop) {
     bucketed_ = 0;
-    for (int w = 0; w < kWords; ++w) {
-      for (std::uint64_t bits = occupied_[w]; bits != 0; bits &= bits - 1) {
-        const int i = w * 64 + std::countr_zero(bits);
-        auto& b = bucket(i);
-        std::size_t kept = 0;
-        for (std::size_t r = 0; r < b.size(); ++r)
-          if (!drop(b[r])) b[kept++] = b[r];
-        b.resize(kept);
-        if (kept == 0) occupied_[w] &= ~(std::uint64_t{1} << (i % 64));
-        bucketed_ += kept;
-      }
-    }
+    for_each_occupied([&](int i, std::vector<Entry>& b) {
+      std::size_t kept = 0;
+      for (std::size_t r = 0; r < b.size(); ++r)
+        if (!drop(b[r])) b[kept++] = b[r];
+      b.resize(kept);
+      if (kept == 0) mark_empty(i);
+      bucketed_ += kept;
+    });
     early_.remove_if(drop);
   }
 
@@ -142,13 +138,9 @@ class RadixHeap {
     return 1 + (first_position + p) * kDigitValues + digit;
   }
   void put(int i, const Entry& e) {
-    if (i == 0) {
-      b0_.push_back(e);
-    } else {
-      auto& pos = positions_[(i - 1) / kDigitValues];
-      if (!pos) pos = std::make_unique<std::vector<Entry>[]>(kDigitValues);  // first entry at this position
-      pos[(i - 1) % kDigitValues].push_back(e);
-    }
+    if (i != 0 && !positions_[(i - 1) / kDigitValues])  // the first entry at this position
+      positions_[(i - 1) / kDigitValues] = std::make_unique<std::vector<Entry>[]>(kDigitValues);
+    bucket(i).push_back(e);
     occupied_[i / 64] |= std::uint64_t{1} << (i % 64);
   }
   // Makes bucket 0 hold the minimum: if it is empty, the lowest non-empty
@@ -170,15 +162,20 @@ class RadixHeap {
     last_lo_ = KeyOf::lo(*m);
     for (const Entry& e : from) put(bucket_of(KeyOf::hi(e), KeyOf::lo(e)), e);  // all land below i
     from.clear();
-    occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+    mark_empty(i);
   }
   // Only the non-empty buckets: a loop's teardown must not cost 129 visits
   // (bench X1 makes and drops a loop per run).
   template <class Fn>
+  // fn(index, bucket); it may empty the bucket and mark_empty(index).
   void for_each_occupied(Fn fn) {
     for (int w = 0; w < kWords; ++w)
-      for (std::uint64_t bits = occupied_[w]; bits != 0; bits &= bits - 1) fn(bucket(w * 64 + std::countr_zero(bits)));
+      for (std::uint64_t bits = occupied_[w]; bits != 0; bits &= bits - 1) {
+        const int i = w * 64 + std::countr_zero(bits);
+        fn(i, bucket(i));
+      }
   }
+  void mark_empty(int i) noexcept { occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64)); }
   int lowest_occupied() const noexcept {
     for (int w = 0; w < kWords; ++w)
       if (occupied_[w]) return w * 64 + std::countr_zero(occupied_[w]);
