@@ -1,3 +1,4 @@
+#include <simloop/detail/timer_future.hpp>
 #include <simloop/loop.hpp>
 #include <simloop/task.hpp>
 
@@ -53,6 +54,32 @@ void Handle::cancel_slow() {
   if (s_->scheduled_on) s_->scheduled_on->timer_handle_cancelled();
 }
 
+namespace detail {
+static_assert(sizeof(TimerFuture) == sizeof(FutureBase) + 8, "a sleep's timer fields are one word");
+
+void TimerFuture::cancel_timer() noexcept {
+  if (timer_cancelled_) return;
+  timer_cancelled_ = true;
+  if (queued_) loop().timer_handle_cancelled();
+}
+}  // namespace detail
+
+detail::HandleState* Loop::TimerEntry::handle() const noexcept { return static_cast<detail::HandleState*>(ref()); }
+detail::TimerFuture* Loop::TimerEntry::future() const noexcept { return static_cast<detail::TimerFuture*>(ref()); }
+bool Loop::TimerEntry::cancelled() const noexcept {
+  return is_future() ? future()->timer_cancelled_ : handle()->cancelled;
+}
+std::uint64_t Loop::TimerEntry::owner_task() const noexcept {
+  return is_future() ? future()->owner_task_ : handle()->owner_task;
+}
+void Loop::TimerEntry::set_queued(Loop* loop) const noexcept {
+  if (is_future()) {
+    future()->queued_ = loop != nullptr;
+  } else {
+    handle()->scheduled_on = loop;
+  }
+}
+
 Loop* running_loop() noexcept { return tl_running_loop; }
 
 Loop& get_running_loop() {
@@ -99,12 +126,12 @@ void Loop::close() noexcept {
 void Loop::clear_scheduled() noexcept {
   ready_.clear();
   timers_.for_each([](const TimerEntry& e) {
-    e.h->scheduled_on = nullptr;
-    e.h->release();
+    e.set_queued(nullptr);
+    e.ref()->release();
   });
   timers_.clear();
   timer_cancelled_count_ = 0;
-  tie_buf_.clear();
+  drop_ties();
 }
 
 Handle Loop::call_soon(detail::UniqueFunction<void()> cb) {
@@ -129,21 +156,32 @@ TimerHandle Loop::call_at(TimePoint when, detail::UniqueFunction<void()> cb) {
   h->seq = ++handle_seq_;
   h->owner_task = current_task_id();
   h->is_timer = true;
-  push_timer(h);
+  h->add_ref();  // the queue's reference
+  push_timer(TimerEntry{h->when, h->seq, reinterpret_cast<std::uintptr_t>(static_cast<detail::RefCounted*>(h.get()))});
   return TimerHandle(std::move(h));
 }
 
-void Loop::push_timer(detail::Ref<detail::HandleState> h) {
-  TimePoint when = h->when;
-  h->scheduled_on = this;
-  const std::uint64_t seq = h->seq;
-  timers_.push(TimerEntry{when, seq, h.detach()});
+detail::Ref<detail::TimerFuture> Loop::sleep_timer(Duration delay) {
+  // The steps of call_later(delay, cb) in its order: the future first (it
+  // takes a future id), then the jitter choice, then the registration number.
+  detail::Ref<detail::TimerFuture> f(new detail::TimerFuture(*this));
+  const TimePoint when = time() + delay + timer_jitter();
+  const std::uint64_t seq = ++handle_seq_;
+  f->owner_task_ = current_task_id();
+  f->add_ref();  // the queue's reference
+  push_timer(TimerEntry{when, seq, reinterpret_cast<std::uintptr_t>(static_cast<detail::RefCounted*>(f.get())) | TimerEntry::kFutureBit});
+  return f;
+}
+
+void Loop::push_timer(TimerEntry e) {
+  e.set_queued(this);
+  timers_.push(e);
 }
 
 Loop::TimerEntry Loop::pop_timer() {
   TimerEntry e = timers_.pop();
-  e.h->scheduled_on = nullptr;
-  if (e.h->cancelled) --timer_cancelled_count_;
+  e.set_queued(nullptr);
+  if (e.cancelled()) --timer_cancelled_count_;
   return e;
 }
 
@@ -153,26 +191,33 @@ void Loop::purge_cancelled_timers() {
   // registration), so this changes no firing order.
   if (timers_.size() <= 100 || timer_cancelled_count_ * 2 <= timers_.size()) return;
   timers_.remove_if([](const TimerEntry& e) {
-    if (!e.h->cancelled) return false;
-    e.h->scheduled_on = nullptr;
-    e.h->release();
+    if (!e.cancelled()) return false;
+    e.set_queued(nullptr);
+    e.ref()->release();
     return true;
   });
   timer_cancelled_count_ = 0;
 }
 
 std::optional<TimePoint> Loop::next_timer_deadline() {
-  while (!timers_.empty() && timers_.top().h->cancelled) pop_timer().h->release();
+  while (!timers_.empty() && timers_.top().cancelled()) pop_timer().ref()->release();
   if (timers_.empty()) return std::nullopt;
   return timers_.top().when;
 }
 
 std::size_t Loop::choose(std::size_t, ChoicePoint, std::span<const std::uint64_t>) { return 0; }
 
-void Loop::fire_timer(detail::Ref<detail::HandleState> h) {
-  if (observer_) observer_->on_timer_fired(*h);
-  const std::uint64_t owner = h->owner_task;
-  ready_.emplace_back(ReadyItem::Kind::handle, detail::Ref<detail::RefCounted>(std::move(h)), owner);
+void Loop::drop_ties() noexcept {
+  for (const TimerEntry& e : tie_buf_) e.ref()->release();
+  tie_buf_.clear();
+}
+
+void Loop::fire_timer(TimerEntry e) {
+  detail::Ref<detail::RefCounted> obj(e.ref());
+  e.ref()->release();  // the entry's reference is obj's now, even if the observer throws
+  const std::uint64_t owner = e.owner_task();
+  if (observer_) observer_->on_timer_fired(owner, e.seq);
+  ready_.emplace_back(e.is_future() ? ReadyItem::Kind::timer : ReadyItem::Kind::handle, std::move(obj), owner);
 }
 
 void Loop::move_due_timers(TimePoint now) {
@@ -186,34 +231,38 @@ void Loop::move_due_timers(TimePoint now) {
       // order, so each is a cache miss; together with the prefetch in
       // schedule_callback this made W3 1.18x faster side by side
       // (bench/README.md).
-      __builtin_prefetch(next.h);
+      __builtin_prefetch(next.ref());
       break;
     }
     TimerEntry e = pop_timer();
-    detail::Ref<detail::HandleState> h(e.h);
-    e.h->release();  // the Ref above now holds it
-    if (h->cancelled) continue;
-    if (!explore_timer_ties_ || timers_.empty() || timers_.top().when != e.when) {
-      fire_timer(std::move(h));
+    if (e.cancelled()) {
+      e.ref()->release();
       continue;
     }
-    tie_buf_.clear();
-    tie_buf_.push_back(std::move(h));
+    if (!explore_timer_ties_ || timers_.empty() || timers_.top().when != e.when) {
+      fire_timer(e);
+      continue;
+    }
+    drop_ties();  // empty, unless a choice threw last time
+    tie_buf_.push_back(e);
     while (!timers_.empty() && timers_.top().when == e.when) {
       TimerEntry t = pop_timer();
-      detail::Ref<detail::HandleState> th(t.h);
-      t.h->release();
-      if (!th->cancelled) tie_buf_.push_back(std::move(th));
+      if (t.cancelled()) {
+        t.ref()->release();
+      } else {
+        tie_buf_.push_back(t);
+      }
     }
     while (!tie_buf_.empty()) {
       std::size_t i = 0;
       if (tie_buf_.size() > 1) {
         choice_tasks_.clear();
-        for (auto& t : tie_buf_) choice_tasks_.push_back(t->owner_task);
+        for (const TimerEntry& t : tie_buf_) choice_tasks_.push_back(t.owner_task());
         i = choose(tie_buf_.size(), ChoicePoint::timer_tie, choice_tasks_);
       }
-      fire_timer(std::move(tie_buf_[i]));
+      const TimerEntry t = tie_buf_[i];
       tie_buf_.erase(tie_buf_.begin() + static_cast<std::ptrdiff_t>(i));
+      fire_timer(t);
     }
   }
 }
@@ -245,8 +294,11 @@ void Loop::run_once() {
     }
     ReadyItem item = i == 0 ? ready_.take_front() : ready_.take(i);
     if (i < ntodo) --ntodo;
-    const bool is_handle = item.kind == ReadyItem::Kind::handle;
-    if (is_handle && static_cast<detail::HandleState*>(item.obj.get())->cancelled) continue;  // never runs [S3]
+    const bool is_handle = item.kind == ReadyItem::Kind::handle || item.kind == ReadyItem::Kind::timer;
+    if (is_handle && (item.kind == ReadyItem::Kind::handle
+                          ? static_cast<detail::HandleState*>(item.obj.get())->cancelled
+                          : static_cast<detail::TimerFuture*>(item.obj.get())->timer_cancelled()))
+      continue;  // never runs [S3]
     ++steps_;
     before_callback(item);
     if (observer_ && is_handle) observer_->on_callback(item.owner_task);
@@ -265,6 +317,9 @@ void Loop::run_once() {
           if (cb) cb();
           break;
         }
+        case ReadyItem::Kind::timer:
+          static_cast<detail::TimerFuture*>(item.obj.get())->fire();
+          break;
       }
     } catch (...) {
       // As asyncio's Handle._run: a callback that raises is reported, and the

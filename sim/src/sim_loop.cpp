@@ -157,7 +157,7 @@ void SimLoop::on_cancel_requested(const detail::TaskBase& t, const std::string& 
   record(EventKind::cancel_requested, t.task_id(), trace_.add_string(msg));
 }
 
-void SimLoop::on_timer_fired(const detail::HandleState& h) { record(EventKind::timer_fired, h.owner_task, h.seq); }
+void SimLoop::on_timer_fired(std::uint64_t owner_task, std::uint64_t seq) { record(EventKind::timer_fired, owner_task, seq); }
 
 void SimLoop::on_callback(std::uint64_t owner_task) { record(EventKind::callback, owner_task); }
 

@@ -38,6 +38,7 @@ class Loop;
 namespace detail {
 class FutureBase;
 class TaskBase;
+class TimerFuture;
 
 // State shared by a Handle and the loop: the cancelled flag, and for timers
 // the callback and deadline (a cancelled timer drops its callback at once, as
@@ -108,13 +109,15 @@ class LoopObserver {
   // The task reached a terminal state (done with result/exception, or cancelled).
   virtual void on_task_finished(const detail::TaskBase&) {}
   virtual void on_cancel_requested(const detail::TaskBase&, const std::string& /*msg*/) {}
-  virtual void on_timer_fired(const detail::HandleState&) {}
+  // A timer is due and moves to the ready queue: registered by task
+  // `owner_task` (0: none), `seq` its registration number (Handle order).
+  virtual void on_timer_fired(std::uint64_t /*owner_task*/, std::uint64_t /*seq*/) {}
   virtual void on_callback(std::uint64_t /*owner_task*/) {}
   virtual void on_exception_report(const std::string& /*message*/) {}
 };
 
 // One entry of the ready queue: 24 bytes (two references and the owner), of
-// three kinds.
+// four kinds.
 //   step      run the next step of task `obj` (nothing thrown in): the
 //             commonest item;
 //   callback  obj->on_future_done(arg): a future's done callback (`obj` is
@@ -122,9 +125,11 @@ class LoopObserver {
 //             that throws an exception in (a listener holding the exception,
 //             `arg` the task);
 //   handle    the callback kept in HandleState `obj` (call_soon, timers),
-//             skipped if that handle was cancelled meanwhile [S3].
+//             skipped if that handle was cancelled meanwhile [S3];
+//   timer     the same for sleep's timer, which is its future `obj`
+//             (detail/timer_future.hpp): set it unless done.
 struct ReadyItem {
-  enum class Kind : std::uint8_t { step, callback, handle };
+  enum class Kind : std::uint8_t { step, callback, handle, timer };
 
   ReadyItem(Kind k, detail::Ref<detail::RefCounted>&& o, std::uint64_t owner) noexcept
       : obj(std::move(o)), owner_task(owner), kind(k) {}
@@ -150,6 +155,10 @@ class Loop {
   Handle call_soon(detail::UniqueFunction<void()> cb);
   TimerHandle call_later(Duration delay, detail::UniqueFunction<void()> cb);
   TimerHandle call_at(TimePoint when, detail::UniqueFunction<void()> cb);
+  // sleep(delay)'s future: set by a timer due after `delay`, exactly as a
+  // future set by call_later(delay, ...) would be, but the future is the
+  // timer (detail/timer_future.hpp). Cancel the timer with cancel_timer().
+  detail::Ref<detail::TimerFuture> sleep_timer(Duration delay);
   // Thread-safe variant; only the real loop accepts calls from other threads.
   virtual Handle call_soon_threadsafe(detail::UniqueFunction<void()> cb);
 
@@ -291,8 +300,19 @@ class Loop {
   // (detail/radix_heap.hpp).
   struct TimerEntry {
     TimePoint when;
-    std::uint64_t seq;       // the handle's registration number
-    detail::HandleState* h;  // owns one reference
+    std::uint64_t seq;  // the handle's registration number
+    // Owns one reference: a HandleState (call_at), or with the low bit set
+    // a TimerFuture (sleep_timer). Tagged, so the entry stays 24 bytes.
+    std::uintptr_t obj;
+
+    static constexpr std::uintptr_t kFutureBit = 1;
+    bool is_future() const noexcept { return obj & kFutureBit; }
+    detail::RefCounted* ref() const noexcept { return reinterpret_cast<detail::RefCounted*>(obj & ~kFutureBit); }
+    detail::HandleState* handle() const noexcept;
+    detail::TimerFuture* future() const noexcept;
+    bool cancelled() const noexcept;
+    std::uint64_t owner_task() const noexcept;
+    void set_queued(Loop* loop) const noexcept;  // null: out of the queue
   };
   struct TimerKey {
     // The deadline's bits, sign flipped, order as unsigned numbers.
@@ -301,16 +321,19 @@ class Loop {
     }
     static std::uint64_t lo(const TimerEntry& e) noexcept { return e.seq; }
   };
-  void push_timer(detail::Ref<detail::HandleState> h);
+  // push_timer takes over the entry's reference; pop_timer hands it back.
+  void push_timer(TimerEntry e);
   TimerEntry pop_timer();
   void move_due_timers(TimePoint now);
   void purge_cancelled_timers();
-  void fire_timer(detail::Ref<detail::HandleState> h);
+  void fire_timer(TimerEntry e);
+  // Releases what tie_buf_ holds (left there only if a choice threw).
+  void drop_ties() noexcept;
 
   detail::RingQueue<ReadyItem> ready_;
   detail::RadixHeap<TimerEntry, TimerKey> timers_;  // pops in (when, seq) order
   std::size_t timer_cancelled_count_ = 0;  // cancelled entries still in timers_
-  std::vector<detail::Ref<detail::HandleState>> tie_buf_;
+  std::vector<TimerEntry> tie_buf_;  // timers due at one instant; each owns a reference
   std::vector<std::uint64_t> choice_tasks_;
   std::vector<detail::TaskBase*> tasks_;  // live tasks, creation order; holes compacted lazily
   std::size_t task_holes_ = 0;

@@ -5,28 +5,25 @@
 //           iteration after the timer fires (the future's done callback is
 //           call_soon'ed), exactly as asyncio. Cancelling the sleeping task
 //           cancels the future, and the timer is cancelled on the way out [S40].
+//           The future and its timer are one object (detail/timer_future.hpp).
+#include <simloop/detail/timer_future.hpp>
 #include <simloop/future.hpp>
 #include <simloop/loop.hpp>
 #include <simloop/task.hpp>
 
 #include <coroutine>
+#include <utility>
 
 namespace simloop {
 
 class SleepAwaiter {
  public:
   explicit SleepAwaiter(Duration d) : delay_(d) {}
-  SleepAwaiter(SleepAwaiter&& o) noexcept : timer_(std::move(o.timer_)) {
-    if (timer_) {
-      fut_ = o.fut_;  // o's timer_ is empty now, so o no longer releases it
-    } else {
-      delay_ = o.delay_;
-    }
-  }
+  SleepAwaiter(SleepAwaiter&& o) noexcept : delay_(o.delay_), fut_(std::exchange(o.fut_, nullptr)) {}
   SleepAwaiter& operator=(SleepAwaiter&&) = delete;
   ~SleepAwaiter() {
-    if (timer_) {
-      timer_.cancel();  // the `finally: h.cancel()` of asyncio.sleep
+    if (fut_) {
+      fut_->cancel_timer();  // the `finally: h.cancel()` of asyncio.sleep
       fut_->release();
     }
   }
@@ -38,35 +35,26 @@ class SleepAwaiter {
       detail::suspend_yield(task, h);
       return;
     }
-    Future<void> f(task.loop());
-    detail::Ref<detail::FutureBase> keep(f.base());
-    TimerHandle t = task.loop().call_later(delay_, [f = std::move(f)]() mutable {
-      if (!f.done()) f.set_result();  // futures._set_result_unless_cancelled
-    });
-    fut_ = keep.detach();  // the delay is no longer needed
-    timer_ = std::move(t);
+    fut_ = task.loop().sleep_timer(delay_).detach();
     detail::suspend_on(task, *fut_, h);
   }
   void await_resume() {
-    if (!timer_) {  // a bare yield
+    if (!fut_) {  // a bare yield
       get_running_loop().rethrow_pending_exception();
       return;
     }
-    timer_.cancel();
+    fut_->cancel_timer();
     fut_->loop().rethrow_pending_exception();
     fut_->check_result();
   }
 
  private:
   // 16 bytes: this awaiter sits in the frame of every sleeping coroutine (a
-  // frame of bench W1b or W3 fits 96 bytes with it, 112 with three fields).
-  // Until a timer is set, the delay; from then on (timer_ not empty) the
-  // Future<void> the timer sets (its base: no value slot), one reference.
-  union {
-    Duration delay_;
-    detail::FutureBase* fut_;
-  };
-  TimerHandle timer_;
+  // frame of bench W1b or W3 is 96 bytes with it).
+  Duration delay_;
+  // From await_suspend on: the future the task waits on, which is also the
+  // timer that sets it (Loop::sleep_timer); one reference.
+  detail::TimerFuture* fut_ = nullptr;
 };
 
 // co_await sleep(1s);   co_await sleep(Duration::zero());  // yield once

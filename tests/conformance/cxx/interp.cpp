@@ -188,8 +188,8 @@ class Run final : private sl::LoopObserver {
   void on_cancel_requested(const TaskBase& t, const std::string& msg) override {
     if (inner_) inner_->on_cancel_requested(t, msg);
   }
-  void on_timer_fired(const sl::detail::HandleState& h) override {
-    if (inner_) inner_->on_timer_fired(h);
+  void on_timer_fired(std::uint64_t owner, std::uint64_t seq) override {
+    if (inner_) inner_->on_timer_fired(owner, seq);
   }
   void on_callback(std::uint64_t owner) override {
     if (inner_) inner_->on_callback(owner);

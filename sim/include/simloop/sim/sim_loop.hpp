@@ -74,7 +74,7 @@ class SimLoop : public Loop, private LoopObserver {
   void on_task_suspended(const detail::TaskBase&, const detail::FutureBase* fut) override;
   void on_task_finished(const detail::TaskBase&) override;
   void on_cancel_requested(const detail::TaskBase&, const std::string& msg) override;
-  void on_timer_fired(const detail::HandleState&) override;
+  void on_timer_fired(std::uint64_t owner_task, std::uint64_t seq) override;
   void on_callback(std::uint64_t owner_task) override;
   void on_exception_report(const std::string&) override {}
 
