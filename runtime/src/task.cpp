@@ -86,7 +86,7 @@ bool TaskBase::cancel(std::string msg) {
   // fut_waiter_ stays: it may be a task that ignores the cancellation.
   if (fut_waiter_ && fut_waiter_->cancel(msg)) return true;
   // [S34] Otherwise the next step throws CancelledError in.
-  must_cancel_ = true;
+  task_must_cancel_ = true;
   set_cancel_message(std::move(msg));
   return true;
 }
@@ -104,21 +104,21 @@ void TaskBase::wakeup(FutureBase* f) {
 void TaskBase::step(std::exception_ptr exc) {
   if (done()) throw InvalidStateError("step(): task " + name() + " is already done");
   Ref<TaskBase> keep(this);  // finishing unregisters us from the loop
-  if (must_cancel_) {
+  if (task_must_cancel_) {
     if (!is_cancelled_error(exc)) exc = make_cancelled_error();
-    must_cancel_ = false;
+    task_must_cancel_ = false;
   }
   fut_waiter_ = nullptr;
   Loop& l = loop();
   if (auto* o = l.observer()) o->on_task_step(*this, static_cast<bool>(exc));
 
-  if (!started_ && exc) {
+  if (!task_started_ && exc) {
     // [S28] Thrown into a coroutine that never started: it ends with that
     // exception and its body never runs.
     finish(std::move(exc));
     return;
   }
-  started_ = true;
+  task_started_ = true;
   auto& handshake = l.step_state();
   handshake.yield = Loop::StepState::Yield::none;
   // Assigned only when set: each exception_ptr assignment destroys a
@@ -154,7 +154,7 @@ void TaskBase::step(std::exception_ptr exc) {
       f->add_done_listener(Ref<DoneListener>(this), task_id_);  // on_future_done: wakeup
       fut_waiter_ = Ref<FutureBase>(f);
       if (auto* o = l.observer()) o->on_task_suspended(*this, f);
-      if (must_cancel_ && fut_waiter_->cancel(cancel_message())) must_cancel_ = false;
+      if (task_must_cancel_ && fut_waiter_->cancel(cancel_message())) task_must_cancel_ = false;
       break;
     }
     case Loop::StepState::Yield::bare:
@@ -176,9 +176,9 @@ void TaskBase::step(std::exception_ptr exc) {
 
 void TaskBase::finish(std::exception_ptr exc) {
   if (!exc) {
-    if (must_cancel_) {
+    if (task_must_cancel_) {
       // Cancelled right before the coroutine returned.
-      must_cancel_ = false;
+      task_must_cancel_ = false;
       cancel_future(cancel_message());
     } else {
       finish_with_root_value();

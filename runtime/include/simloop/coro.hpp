@@ -30,7 +30,7 @@ class Coro;
 namespace detail {
 
 // Frames come from the small-object pool (detail/pool.hpp).
-struct CoroPromiseBase : PoolAllocated {
+struct CoroPromiseBase : FramePoolAllocated {
   // Where the frame goes when it ends: the awaiting frame, or the noop
   // coroutine for a task's root (back to Task::step). Null until the Coro is
   // first awaited or given to a task, so it doubles as the "started" flag: a

@@ -67,20 +67,20 @@ class TaskBase : public FutureBase {
   // never asked), which keeps task creation free of string work.
   const std::string& name() const {
     std::string& s = task_name_storage();
-    if (!given_name_ && s.empty()) s = "Task-" + std::to_string(task_id_);  // never empty once formatted
+    if (!task_given_name_ && s.empty()) s = "Task-" + std::to_string(task_id_);  // never empty once formatted
     return s;
   }
-  bool has_given_name() const noexcept { return given_name_; }
+  bool has_given_name() const noexcept { return task_given_name_; }
   void set_name(std::string n) {
     task_name_storage() = std::move(n);  // may be empty, as asyncio allows
-    given_name_ = true;
+    task_given_name_ = true;
   }
   // Sequence number of this task on its loop (1, 2, ...): the n of "Task-n".
   std::uint64_t task_id() const noexcept { return task_id_; }
   // What the task is suspended on (null: running, ready, or a bare yield).
   FutureBase* waiting_on() const noexcept { return fut_waiter_.get(); }
-  bool started() const noexcept { return started_; }
-  bool must_cancel() const noexcept { return must_cancel_; }
+  bool started() const noexcept { return task_started_; }
+  bool must_cancel() const noexcept { return task_must_cancel_; }
 
   // Loop teardown: destroy the coroutine frame of a task that never finished.
   void destroy_frame() noexcept;
@@ -128,11 +128,6 @@ class TaskBase : public FutureBase {
   // Index in the loop's task list, beside the count above so both fill one
   // word (32 bits: the list holds the live tasks and at most as many holes).
   std::uint32_t loop_slot_ = kNoSlot;
-
- private:
-  bool must_cancel_ = false;
-  bool started_ = false;
-  bool given_name_ = false;
 };
 
 template <class T>
@@ -157,7 +152,8 @@ class TaskImpl final : public TaskBase, public ValueSlot<T> {
 // Every task is one of these beside its frame, 10^6 of them alive in bench
 // W1b: a field added here costs a pool size class (16 bytes) per task.
 static_assert(sizeof(void*) != 8 || sizeof(FutureBase) <= 72, "FutureBase grew past 72 bytes");
-static_assert(sizeof(void*) != 8 || sizeof(TaskImpl<long>) <= 128, "TaskImpl<long> grew past 128 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(TaskImpl<long>) <= 120, "TaskImpl<long> grew past 120 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(TaskImpl<void>) <= 112, "TaskImpl<void> grew past 112 bytes");
 
 bool is_cancelled_error(const std::exception_ptr& e) noexcept;
 

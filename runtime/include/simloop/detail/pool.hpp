@@ -3,10 +3,16 @@
 //
 // Why: a task costs a frame and a TaskImpl, a timer a HandleState; with
 // 10^6 of them alive, malloc/free cost ~350 instructions a pair and 16 bytes
-// of header each (bench/README.md). The pool keeps one free list per 16-byte
+// of header each (bench/README.md). The pool keeps one free list per 8-byte
 // size class (up to 1 KiB) per thread, carved from 64 KiB chunks, so a
 // steady state (explore's many short runs, spawn/join loops) allocates
-// nothing from malloc.
+// nothing from malloc, and a 120-byte task takes 120 bytes.
+//
+// Alignment: pool_allocate(n) is 16-aligned when n is a multiple of 16 and
+// 8-aligned otherwise. That is all an object needs (sizeof is a multiple of
+// alignof, so a type aligned to 16 has a size that is a multiple of 16).
+// A coroutine frame's size need not be a multiple of its alignment, so
+// frames are rounded up to 16 (FramePoolAllocated).
 //
 // Rules that keep it safe:
 //   - Per thread: no locks; an object freed on another thread than the one
@@ -22,6 +28,7 @@
 
 namespace simloop::detail {
 
+// n is the size of the object; see "Alignment" above.
 void* pool_allocate(std::size_t n);
 void pool_deallocate(void* p, std::size_t n) noexcept;
 // False when simloop was built with ASan or SIMLOOP_DISABLE_POOL: every
@@ -36,6 +43,16 @@ struct PoolAllocated {
   // Over-aligned types bypass the pool (its blocks are 16-byte aligned).
   static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
   // (Unsized on purpose: clang 14 has no sized deallocation by default.)
+  static void operator delete(void* p, std::size_t, std::align_val_t a) noexcept { ::operator delete(p, a); }
+};
+
+// For a coroutine promise: the frame is allocated through it, with the
+// frame's size, rounded up here so that any frame gets a 16-aligned block.
+struct FramePoolAllocated {
+  static constexpr std::size_t round16(std::size_t n) noexcept { return (n + 15) & ~std::size_t{15}; }
+  static void* operator new(std::size_t n) { return pool_allocate(round16(n)); }
+  static void operator delete(void* p, std::size_t n) noexcept { pool_deallocate(p, round16(n)); }
+  static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
   static void operator delete(void* p, std::size_t, std::align_val_t a) noexcept { ::operator delete(p, a); }
 };
 
