@@ -440,3 +440,42 @@ TEST_CASE("registration order holds when the first callback is removed and more 
   one_iteration(loop);
   CHECK(log == std::vector<int>{2, 3, 5, 7});
 }
+
+TEST_CASE("a Future or Task handle is one pointer; the value is found through the base, whatever made it",
+          "[future][S12]") {
+  // The handle keeps only the reference (FutureBase::value_slot finds the
+  // value): 8 bytes per handle in a user's vector of tasks, none per child in
+  // a gather. Each kind of typed future must bind its slot.
+  STATIC_REQUIRE(sizeof(sl::Future<long>) == sizeof(void*));
+  STATIC_REQUIRE(sizeof(sl::Task<std::string>) == sizeof(void*));
+  auto r = sl::sim::run([]() -> sl::Coro<std::string> {
+    sl::Future<char> fc;  // a value of alignment 1 right after the base
+    fc.set_result('x');
+    sl::Future<std::string> fs;  // a value with a destructor (std::optional inside)
+    sl::get_running_loop().call_soon([fs]() mutable { fs.set_result(std::string("future")); });
+    auto tc = sl::create_task([]() -> sl::Coro<char> { co_return 'y'; });
+    auto ts = sl::create_task([]() -> sl::Coro<std::string> {
+      co_await sl::sleep(1s);
+      co_return std::string("task");
+    });
+    sl::Future<std::string> as_future = ts;  // a task seen as a plain future
+    auto ex = sl::run_in_executor(nullptr, [] { return std::string("executor"); });
+    auto t = co_await sl::gather(fc, fs, tc, as_future, ex);  // a tuple gather
+    std::vector<sl::Task<char>> twice(2, tc);
+    auto v = co_await sl::gather(std::move(twice));  // a vector gather, a duplicate
+    auto nested = co_await sl::gather(sl::gather(fc, tc));  // a gather's own value
+    std::string seen;
+    fs.add_done_callback([&seen](sl::Future<std::string> f) { seen = f.result(); });  // the callback's handle
+    co_await sl::sleep(0s);
+    const bool callback_saw_value = seen == "future";
+    CHECK(callback_saw_value);
+    CHECK(std::get<0>(std::get<0>(nested)) == 'x');
+    CHECK(std::get<1>(std::get<0>(nested)) == 'y');
+    CHECK(fc.result() == 'x');
+    const char again = co_await tc;  // a done task awaited again
+    CHECK(again == 'y');
+    co_return std::string(1, std::get<0>(t)) + std::get<1>(t) + std::get<2>(t) + std::get<3>(t) + std::get<4>(t) +
+        v[0] + v[1];
+  });
+  CHECK(r.value == "xfutureytaskexecutoryy");
+}

@@ -86,7 +86,7 @@ struct AsCompletedState : RefCounted {
     for (auto& p : todo) {
       if (!p.live) continue;
       p.fut.remove_done_callback(p.callback_id);
-      done.put_nowait(Future<T>(Ref<FutureBase>(), nullptr));  // a dummy value for _wait_for_one()
+      done.put_nowait(Future<T>(Ref<FutureBase>()));  // a dummy value for _wait_for_one()
     }
     todo.clear();
     remaining = 0;

@@ -136,7 +136,9 @@ class JobRef {
 template <class R>
 class ExecFuture final : public FutureBase, public ValueSlot<R> {
  public:
-  ExecFuture(Loop& loop, std::shared_ptr<ExecJob> job) : FutureBase(loop), job_(std::move(job)) {}
+  ExecFuture(Loop& loop, std::shared_ptr<ExecJob> job) : FutureBase(loop), job_(std::move(job)) {
+    bind_value_slot<R>(this);
+  }
   // [S24, S80] Only a job still queued can be cancelled.
   bool cancel(std::string msg = {}) override {
     if (state() != FutureState::pending) return false;
@@ -263,7 +265,7 @@ auto run_in_executor(Executor* executor, F&& fn, A&&... args) {
     job->drop();
     throw;
   }
-  return Future<R>(detail::Ref<detail::FutureBase>(fut), static_cast<detail::ValueSlot<R>*>(fut.get()));
+  return Future<R>(detail::Ref<detail::FutureBase>(fut));
 }
 template <class F, class... A>
 auto run_in_executor(Executor& executor, F&& fn, A&&... args) {

@@ -23,20 +23,29 @@ namespace detail {
 template <class T>
 class FutureImpl final : public FutureBase, public ValueSlot<T> {
  public:
-  using FutureBase::FutureBase;
+  explicit FutureImpl(Loop& loop) : FutureBase(loop) { bind_value_slot<T>(this); }
 };
 
+// The value slot of a typed future (null for void, which has none).
 template <class T>
-decltype(auto) slot_result(FutureBase& b, ValueSlot<T>* v) {
+ValueSlot<T>* slot_of(FutureBase& b) noexcept {
+  if constexpr (std::is_void_v<T>) {
+    return nullptr;
+  } else {
+    return b.value_slot<T>();
+  }
+}
+
+template <class T>
+decltype(auto) slot_result(FutureBase& b) {
   b.check_result();
-  if constexpr (!std::is_void_v<T>) return static_cast<const T&>(*v->value);
+  if constexpr (!std::is_void_v<T>) return static_cast<const T&>(*b.value_slot<T>()->value);
 }
 
 // Awaiter shared by Future<T> and Task<T>.
 template <class T>
 struct FutureAwaiter {
   FutureBase* base;
-  ValueSlot<T>* slot;
   TaskBase* task = nullptr;
 
   bool await_ready() const noexcept { return base->done(); }
@@ -49,9 +58,9 @@ struct FutureAwaiter {
     base->check_result();
     if constexpr (!std::is_void_v<T>) {
       if constexpr (std::is_copy_constructible_v<T>) {
-        return *slot->value;
+        return *base->value_slot<T>()->value;
       } else {
-        return std::move(*slot->value);
+        return std::move(*base->value_slot<T>()->value);
       }
     }
   }
@@ -65,12 +74,10 @@ class Future {
 
   // A new pending future on the running loop (or on `loop`).
   Future() : Future(get_running_loop()) {}
-  explicit Future(Loop& loop) {
-    auto* p = new detail::FutureImpl<T>(loop);
-    b_ = detail::Ref<detail::FutureBase>(p);
-    v_ = p;
-  }
-  Future(detail::Ref<detail::FutureBase> b, detail::ValueSlot<T>* v) : b_(std::move(b)), v_(v) {}
+  explicit Future(Loop& loop) : b_(new detail::FutureImpl<T>(loop)) {}
+  // A handle to a typed future made elsewhere (a task, a gather, an
+  // executor's result): its value slot is found from the base.
+  explicit Future(detail::Ref<detail::FutureBase> b) : b_(std::move(b)) {}
 
   FutureState state() const noexcept { return b_->state(); }
   bool done() const noexcept { return b_->done(); }
@@ -85,7 +92,7 @@ class Future {
                   "Future<void>::set_result() takes no value; Future<T>::set_result(v) takes one");
     if (b_->is_task()) b_->throw_task_setter("set_result");
     if (b_->done()) throw_set_result_done();
-    if constexpr (!std::is_void_v<T>) v_->value.emplace(std::forward<A>(a)...);
+    if constexpr (!std::is_void_v<T>) slot()->value.emplace(std::forward<A>(a)...);
     set_result_stored();
   }
   // [S13] Also accepts an exception object: set_exception(std::runtime_error("x")).
@@ -100,7 +107,7 @@ class Future {
   }
   // [S12, S15, S17] Returns the value (void: nothing) or throws the exception,
   // CancelledError, or InvalidStateError("Result is not set.").
-  decltype(auto) result() const { return detail::slot_result<T>(*b_, v_); }
+  decltype(auto) result() const { return detail::slot_result<T>(*b_); }
   std::exception_ptr exception() const { return b_->exception(); }
   bool cancel(std::string msg = {}) { return b_->cancel(std::move(msg)); }
   bool set_running_or_notify_cancel() { return b_->set_running_or_notify_cancel(); }
@@ -110,8 +117,8 @@ class Future {
   template <class F>
   std::uint64_t add_done_callback(F cb) {
     if constexpr (std::is_invocable_v<F&, Future<T>>) {
-      return b_->add_done_callback([cb = std::move(cb), v = v_](detail::FutureBase* b) mutable {
-        cb(Future<T>(detail::Ref<detail::FutureBase>(b), v));
+      return b_->add_done_callback([cb = std::move(cb)](detail::FutureBase* b) mutable {
+        cb(Future<T>(detail::Ref<detail::FutureBase>(b)));
       });
     } else {
       return b_->add_done_callback([cb = std::move(cb)](detail::FutureBase*) mutable { cb(); });
@@ -120,17 +127,18 @@ class Future {
   // [S21] Returns how many registrations were removed.
   std::size_t remove_done_callback(std::uint64_t callback_id) { return b_->remove_done_callback(callback_id); }
 
-  detail::FutureAwaiter<T> operator co_await() const noexcept { return {b_.get(), v_}; }
+  detail::FutureAwaiter<T> operator co_await() const noexcept { return {b_.get()}; }
 
   detail::FutureBase* base() const noexcept { return b_.get(); }
-  detail::ValueSlot<T>* slot() const noexcept { return v_; }
+  detail::ValueSlot<T>* slot() const noexcept { return detail::slot_of<T>(*b_); }
   friend bool operator==(const Future& a, const Future& b) noexcept { return a.b_ == b.b_; }
 
  protected:
   void set_result_stored();
   [[noreturn]] void throw_set_result_done() const;
+  // The only field: a Future<T> or Task<T> handle is 8 bytes (the value is
+  // found through the base, FutureBase::value_slot).
   detail::Ref<detail::FutureBase> b_;
-  detail::ValueSlot<T>* v_ = nullptr;
 };
 
 template <class T>

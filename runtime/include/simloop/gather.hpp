@@ -64,7 +64,7 @@ inline constexpr ReturnExceptions return_exceptions{};
 template <class T>
 class GatheringFuture : public Future<T> {
  public:
-  GatheringFuture(detail::Ref<detail::FutureBase> b, detail::ValueSlot<T>* v) : Future<T>(std::move(b), v) {}
+  explicit GatheringFuture(detail::Ref<detail::FutureBase> b) : Future<T>(std::move(b)) {}
 };
 
 namespace detail {
@@ -101,21 +101,16 @@ template <bool RE, class... R>
 class TupleGathering final : public GatheringCore, public ValueSlot<std::tuple<gather_slot_t<RE, R>...>> {
  public:
   using Result = std::tuple<gather_slot_t<RE, R>...>;
-  explicit TupleGathering(Loop& loop) : GatheringCore(loop, RE) {}
-  std::tuple<ValueSlot<R>*...> slots{};
+  explicit TupleGathering(Loop& loop) : GatheringCore(loop, RE) { bind_value_slot<Result>(this); }
 
  protected:
   void store_results() override { store(std::index_sequence_for<R...>{}); }
-  void drop_children() noexcept override {
-    slots = {};
-    GatheringCore::drop_children();
-  }
 
  private:
   template <std::size_t... I>
   void store(std::index_sequence<I...>) {
     // Braced: evaluated in argument order, as CPython's loop.
-    this->value.emplace(Result{gather_slot<RE, R>(*children()[I], std::get<I>(slots))...});
+    this->value.emplace(Result{gather_slot<RE, R>(*children()[I], slot_of<R>(*children()[I]))...});
   }
 };
 
@@ -123,19 +118,14 @@ template <bool RE, class T>
 class VectorGathering final : public GatheringCore, public ValueSlot<std::vector<gather_slot_t<RE, T>>> {
  public:
   using Result = std::vector<gather_slot_t<RE, T>>;
-  explicit VectorGathering(Loop& loop) : GatheringCore(loop, RE) {}
-  std::vector<ValueSlot<T>*> slots;
+  explicit VectorGathering(Loop& loop) : GatheringCore(loop, RE) { bind_value_slot<Result>(this); }
 
  protected:
   void store_results() override {
     Result r;
     r.reserve(children().size());
-    for (std::size_t i = 0; i < children().size(); ++i) r.push_back(gather_slot<RE, T>(*children()[i], slots[i]));
+    for (const auto& child : children()) r.push_back(gather_slot<RE, T>(*child, slot_of<T>(*child)));
     this->value.emplace(std::move(r));
-  }
-  void drop_children() noexcept override {
-    slots.clear();
-    GatheringCore::drop_children();
   }
 };
 
@@ -154,7 +144,7 @@ GatheringFuture<Result> gather_empty(Result r) {
   // CPython returns a plain done future here, not a _GatheringFuture.
   Future<Result> done(get_running_loop());
   done.set_result(std::move(r));
-  return GatheringFuture<Result>(Ref<FutureBase>(done.base()), done.slot());
+  return GatheringFuture<Result>(Ref<FutureBase>(done.base()));
 }
 
 template <bool RE, class... A, std::size_t... I>
@@ -169,15 +159,13 @@ auto gather_tuple(std::index_sequence<I...>, A&&... a) {
     std::vector<FutureBase*> seen;
     // A comma fold runs left to right: tasks are created and callbacks
     // registered in argument order, as CPython's loop over its arguments.
-    auto add = [&]<std::size_t K, class X>(X&& x) {
+    auto add = [&]<class X>(X&& x) {
       auto f = ensure_future(loop, std::forward<X>(x));
       gather_add(impl, loop, seen, f.base());
-      std::get<K>(impl->slots) = f.slot();
     };
-    (add.template operator()<I>(std::forward<A>(a)), ...);
+    (add(std::forward<A>(a)), ...);
     impl->seal();
-    auto* slot = static_cast<ValueSlot<Result>*>(impl.get());
-    return GatheringFuture<Result>(Ref<FutureBase>(std::move(impl)), slot);
+    return GatheringFuture<Result>(Ref<FutureBase>(std::move(impl)));
   }
 }
 
@@ -195,14 +183,11 @@ auto gather_vector(std::vector<X> xs) {
     if (!impl) {
       impl = make_ref<Impl>(*loop);
       impl->reserve_children(xs.size());
-      impl->slots.reserve(xs.size());
     }
     impl->add_child(Ref<FutureBase>(f.base()), seen.insert(f.base()));
-    impl->slots.push_back(f.slot());
   }
   impl->seal();
-  auto* slot = static_cast<ValueSlot<Result>*>(impl.get());
-  return GatheringFuture<Result>(Ref<FutureBase>(std::move(impl)), slot);
+  return GatheringFuture<Result>(Ref<FutureBase>(std::move(impl)));
 }
 
 }  // namespace detail

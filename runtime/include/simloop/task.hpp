@@ -134,7 +134,9 @@ template <class T>
 class TaskImpl final : public TaskBase, public ValueSlot<T> {
  public:
   TaskImpl(Loop& loop, typename Coro<T>::handle_type h, std::string&& name)
-      : TaskBase(loop, h, std::move(name)) {}
+      : TaskBase(loop, h, std::move(name)) {
+    bind_value_slot<T>(this);
+  }
 
  protected:
   void finish_with_root_value() override {
@@ -186,9 +188,8 @@ template <class T>
 class Task : public Future<T> {
  public:
   // An empty handle (no task); assign a create_task() result to it.
-  Task() : Future<T>(detail::Ref<detail::FutureBase>(), nullptr) {}
-  explicit Task(detail::Ref<detail::TaskImpl<T>> t)
-      : Future<T>(detail::Ref<detail::FutureBase>(t.get()), static_cast<detail::ValueSlot<T>*>(t.get())) {}
+  Task() : Future<T>(detail::Ref<detail::FutureBase>()) {}
+  explicit Task(detail::Ref<detail::TaskImpl<T>> t) : Future<T>(detail::Ref<detail::FutureBase>(std::move(t))) {}
 
   const std::string& name() const { return task()->name(); }
   const std::string& get_name() const { return task()->name(); }

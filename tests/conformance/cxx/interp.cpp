@@ -62,8 +62,7 @@ Task<Value> as_task(TaskBase* t) {
 template <bool RE>
 class ValueGathering final : public sl::detail::GatheringCore, public sl::detail::ValueSlot<Value> {
  public:
-  explicit ValueGathering(sl::Loop& loop) : GatheringCore(loop, RE) {}
-  std::vector<sl::detail::ValueSlot<Value>*> slots;
+  explicit ValueGathering(sl::Loop& loop) : GatheringCore(loop, RE) { bind_value_slot<Value>(this); }
 
  protected:
   void store_results() override {
@@ -71,7 +70,7 @@ class ValueGathering final : public sl::detail::GatheringCore, public sl::detail
     for (std::size_t i = 0; i < children().size(); ++i) {
       FutureBase& child = *children()[i];
       bool cancelled_child = child.cancelled();
-      auto slot = sl::detail::gather_slot<RE, Value>(child, slots[i]);
+      auto slot = sl::detail::gather_slot<RE, Value>(child, sl::detail::slot_of<Value>(child));
       if constexpr (RE) {
         if (slot.has_value()) {
           r.push_back(std::move(slot).value());
@@ -87,17 +86,13 @@ class ValueGathering final : public sl::detail::GatheringCore, public sl::detail
     this->value.emplace();
     this->value->v.template emplace<std::vector<Value>>(std::move(r));
   }
-  void drop_children() noexcept override {
-    slots.clear();
-    GatheringCore::drop_children();
-  }
 };
 
 // A resolved item: a future (task reference, nested gather) or a coroutine
 // not yet wrapped (inline body), with its label.
 struct Arg {
   std::optional<Coro<Value>> coro;
-  Future<Value> fut{Ref<FutureBase>(), nullptr};
+  Future<Value> fut{Ref<FutureBase>()};
   std::string label;
 };
 
@@ -236,11 +231,9 @@ class Run final : private sl::LoopObserver {
                                : sl::detail::ensure_future(loop, a.fut);
       if (a.coro) register_label(a.label, static_cast<TaskBase*>(f.base()));
       sl::detail::gather_add(impl, loop, seen, f.base());
-      impl->slots.push_back(f.slot());
     }
     impl->seal();
-    auto* slot = static_cast<sl::detail::ValueSlot<Value>*>(impl.get());
-    return Future<Value>(Ref<FutureBase>(std::move(impl)), slot);
+    return Future<Value>(Ref<FutureBase>(std::move(impl)));
   }
 
   // Tasks for wait / as_completed: references, or inline bodies turned into
@@ -465,7 +458,7 @@ Coro<Run::Result> Run::exec_op(Frame f, const Op* op) {
     case OpKind::as_completed: co_await exec_as_completed(f, op); break;
     case OpKind::shield: {
       Arg a = resolve_item(op->items[0]);
-      Future<Value> outer{Ref<FutureBase>(), nullptr};
+      Future<Value> outer{Ref<FutureBase>()};
       if (a.coro) {
         set_hint(a.label);  // shield wraps it in a task (ensure_future) at once
         try {

@@ -39,6 +39,8 @@ namespace detail {
 
 class FutureBase;
 using DoneFn = UniqueFunction<void(FutureBase*)>;
+template <class T>
+struct ValueSlot;
 
 // What a registered done callback is: an object told on_future_done(the
 // future), as asyncio calls a bound method. A task (its wake-up) and a gather
@@ -124,6 +126,16 @@ class FutureBase : public DoneListener {
   [[noreturn]] void throw_invalid_transition(const char* what) const;
   // asyncio's "Task does not support set_result operation" (a RuntimeError).
   [[noreturn]] void throw_task_setter(const char* what) const;
+  // The value of the typed future this base belongs to (FutureImpl<T>,
+  // TaskImpl<T>, a gather, ...): found from the base, so a Future<T> handle
+  // is one pointer and a gather keeps no pointer per child. T is the type the
+  // subclass bound (bind_value_slot); never called for void.
+  template <class T>
+  ValueSlot<T>* value_slot() noexcept {
+    assert(value_offset_ != 0);
+    return std::launder(reinterpret_cast<ValueSlot<T>*>(reinterpret_cast<unsigned char*>(this) + value_offset_));
+  }
+
   // Drop every registered done callback without running it (loop teardown).
   void drop_done_callbacks() noexcept {
     first_cb_.target = nullptr;
@@ -145,6 +157,19 @@ class FutureBase : public DoneListener {
   // Where TaskBase keeps its name: in the cold block, since most tasks are
   // never named nor asked for their name (8 bytes less in every task).
   std::string& task_name_storage() const { return cold().task_name; }
+  // Called by the constructor of each typed subclass (`self`, derived from
+  // this and from ValueSlot<T>): records where its value lives.
+  template <class T, class Derived>
+  void bind_value_slot(Derived* self) noexcept {
+    if constexpr (!std::is_void_v<T>) {
+      // The slot lies inside the object, so this bound keeps the offset in a byte.
+      static_assert(sizeof(Derived) - sizeof(ValueSlot<T>) <= 255, "a typed future's value must start within 255 bytes");
+      const auto offset = reinterpret_cast<unsigned char*>(static_cast<ValueSlot<T>*>(self)) -
+                          reinterpret_cast<unsigned char*>(static_cast<FutureBase*>(self));
+      assert(offset > 0 && offset <= 255);
+      value_offset_ = static_cast<std::uint8_t>(offset);
+    }
+  }
 
   // The first fields fill the tail padding of RefCounted (vptr + count).
   FutureState state_ = FutureState::pending;
@@ -155,6 +180,9 @@ class FutureBase : public DoneListener {
   bool task_must_cancel_ : 1 = false;
   bool task_started_ : 1 = false;
   bool task_given_name_ : 1 = false;
+  // Where the subclass's ValueSlot<T> starts, in bytes from this base
+  // (value_slot); 0 until bound. The last byte of the same padding.
+  std::uint8_t value_offset_ = 0;
 
  private:
   struct Callback {

@@ -60,8 +60,8 @@ class GatheringCore : public FutureBase {
   // built from children() (argument order) in the value slot. Must call
   // exception() on each child like CPython, which marks it retrieved.
   virtual void store_results() = 0;
-  // The done state is entered: the children and typed slots are not needed.
-  virtual void drop_children() noexcept { children_.clear(); }
+  // The done state is entered: the children are not needed.
+  void drop_children() noexcept { children_.clear(); }
 
  private:
   // The gather's registration on each child (DoneListener).
