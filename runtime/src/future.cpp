@@ -24,6 +24,8 @@ const std::string& FutureBase::empty_string() noexcept {
   return empty;
 }
 
+const std::exception_ptr FutureBase::kNoException;
+
 FutureBase::FutureBase(Loop& loop) : loop_(&loop), loop_serial_(loop.serial()), id_(loop.next_future_id()) {}
 
 FutureBase::~FutureBase() { report_unretrieved("Future", {}); }
@@ -35,7 +37,7 @@ void FutureBase::report_unretrieved(const char* kind, const std::string& name) n
   try {
     std::string msg = std::string(kind) + " exception was never retrieved";
     if (!name.empty()) msg += " (" + name + ")";
-    msg += ": " + describe_exception(exc_);
+    msg += ": " + describe_exception(peek_exception());
     if (Loop* l = Loop::find_live(loop_serial_)) {
       l->report(msg);
     } else {
@@ -85,7 +87,7 @@ void FutureBase::mark_result_set() {
 void FutureBase::set_exception(std::exception_ptr e) {
   if (done()) throw_invalid_transition("set_exception");
   if (!e) throw std::invalid_argument("set_exception() needs an exception: got an empty exception_ptr [S22]");
-  exc_ = std::move(e);
+  cold().exc = std::move(e);
   state_ = FutureState::done;
   log_traceback_ = true;
   schedule_callbacks();
@@ -100,14 +102,14 @@ std::exception_ptr FutureBase::exception() {
   if (state_ == FutureState::cancelled) std::rethrow_exception(make_cancelled_error());
   if (state_ != FutureState::done) throw InvalidStateError("Exception is not set.");
   log_traceback_ = false;
-  return exc_;
+  return peek_exception();
 }
 
 void FutureBase::check_result() {
   if (state_ == FutureState::cancelled) std::rethrow_exception(make_cancelled_error());
   if (state_ != FutureState::done) throw InvalidStateError("Result is not set.");
   log_traceback_ = false;
-  if (exc_) std::rethrow_exception(exc_);
+  if (cold_ && cold_->exc) std::rethrow_exception(cold_->exc);
 }
 
 namespace {

@@ -153,9 +153,9 @@ class TaskImpl final : public TaskBase, public ValueSlot<T> {
 };
 // Every task is one of these beside its frame, 10^6 of them alive in bench
 // W1b: a field added here costs a pool size class (16 bytes) per task.
-static_assert(sizeof(void*) != 8 || sizeof(FutureBase) <= 72, "FutureBase grew past 72 bytes");
-static_assert(sizeof(void*) != 8 || sizeof(TaskImpl<long>) <= 120, "TaskImpl<long> grew past 120 bytes");
-static_assert(sizeof(void*) != 8 || sizeof(TaskImpl<void>) <= 112, "TaskImpl<void> grew past 112 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(FutureBase) <= 64, "FutureBase grew past 64 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(TaskImpl<long>) <= 112, "TaskImpl<long> grew past 112 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(TaskImpl<void>) <= 104, "TaskImpl<void> grew past 104 bytes");
 
 bool is_cancelled_error(const std::exception_ptr& e) noexcept;
 

@@ -109,13 +109,13 @@ class FutureBase : public DoneListener {
   // one built from the cancel message.
   std::exception_ptr make_cancelled_error();
   // The stored exception without marking it retrieved (for diagnostics).
-  const std::exception_ptr& peek_exception() const noexcept { return exc_; }
+  const std::exception_ptr& peek_exception() const noexcept { return cold_ ? cold_->exc : kNoException; }
   // exception() of a future known to be done and not cancelled (combinators'
   // done callbacks): marks it retrieved and returns it without a copy.
   const std::exception_ptr& retrieve_exception() noexcept {
     assert(state_ == FutureState::done);
     log_traceback_ = false;
-    return exc_;
+    return peek_exception();
   }
 
   // --- internal transitions (used by Future<T>, Task<T> and combinators) ---
@@ -176,7 +176,7 @@ class FutureBase : public DoneListener {
   bool log_traceback_ = false;  // an exception nobody retrieved yet [S36]
   // TaskBase's flags (task.hpp). They sit here, in the same padding, because
   // fields of TaskBase's own would cost every task 8 bytes: TaskImpl<long>
-  // is 120 bytes with them here, 128 without.
+  // is 112 bytes with them here, 120 without.
   bool task_must_cancel_ : 1 = false;
   bool task_started_ : 1 = false;
   bool task_given_name_ : 1 = false;
@@ -189,10 +189,12 @@ class FutureBase : public DoneListener {
     Ref<DoneListener> target;
     std::uint64_t owner_task = 0;
   };
-  // What most futures never need, allocated on first use: a cancel message,
-  // a saved CancelledError, callbacks beyond the first. Keeps a future (and
-  // every task) small.
+  // What most futures never need, allocated on first use: an exception, a
+  // cancel message, a saved CancelledError, callbacks beyond the first.
+  // Keeps a future (and every task) small: a future that fails pays for the
+  // block, which costs little beside throwing the exception.
   struct Cold {
+    std::exception_ptr exc;  // set_exception's (null: a result, or cancelled)
     std::string cancel_msg;
     std::exception_ptr cancelled_exc;
     std::vector<Callback> callbacks;  // after first_cb_, in registration order
@@ -204,13 +206,15 @@ class FutureBase : public DoneListener {
     return *cold_;
   }
   static const std::string& empty_string() noexcept;
+  // What peek_exception returns without a cold block (a plain object, so no
+  // initialisation guard is checked on every call).
+  static const std::exception_ptr kNoException;
   template <class Match>
   std::size_t remove_callbacks_if(Match match);
 
   Loop* loop_;
   std::uint64_t loop_serial_;
   std::uint64_t id_;
-  std::exception_ptr exc_;
   mutable std::unique_ptr<Cold> cold_;
   // Most futures get exactly one callback (the awaiting task's wake-up), so
   // it is stored inline: awaiting a future allocates no callback list.

@@ -6,7 +6,7 @@
 // of header each (bench/README.md). The pool keeps one free list per 8-byte
 // size class (up to 1 KiB) per thread, carved from 64 KiB chunks, so a
 // steady state (explore's many short runs, spawn/join loops) allocates
-// nothing from malloc, and a 120-byte task takes 120 bytes.
+// nothing from malloc, and a 72-byte future takes 72 bytes.
 //
 // Alignment: pool_allocate(n) is 16-aligned when n is a multiple of 16 and
 // 8-aligned otherwise. That is all an object needs (sizeof is a multiple of
