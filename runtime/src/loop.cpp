@@ -157,7 +157,8 @@ TimerHandle Loop::call_at(TimePoint when, detail::UniqueFunction<void()> cb) {
   h->owner_task = current_task_id();
   h->is_timer = true;
   h->add_ref();  // the queue's reference
-  push_timer(TimerEntry{h->when, h->seq, reinterpret_cast<std::uintptr_t>(static_cast<detail::RefCounted*>(h.get()))});
+  const auto obj = reinterpret_cast<std::uintptr_t>(static_cast<detail::RefCounted*>(h.get()));
+  push_timer(TimerEntry{h->when, h->seq, obj});
   return TimerHandle(std::move(h));
 }
 
@@ -169,7 +170,8 @@ detail::Ref<detail::TimerFuture> Loop::sleep_timer(Duration delay) {
   const std::uint64_t seq = ++handle_seq_;
   f->owner_task_ = current_task_id();
   f->add_ref();  // the queue's reference
-  push_timer(TimerEntry{when, seq, reinterpret_cast<std::uintptr_t>(static_cast<detail::RefCounted*>(f.get())) | TimerEntry::kFutureBit});
+  const auto obj = reinterpret_cast<std::uintptr_t>(static_cast<detail::RefCounted*>(f.get()));
+  push_timer(TimerEntry{when, seq, obj | TimerEntry::kFutureBit});
   return f;
 }
 
