@@ -95,6 +95,7 @@ class TaskBase : public FutureBase {
   void wakeup(FutureBase* f);
   // The task's registration on the future it awaits (DoneListener).
   void on_future_done(FutureBase* f) override { wakeup(f); }
+  const void* first_touch() const noexcept override { return resume_point_.address(); }
   void note_suspend_on(FutureBase& f, std::coroutine_handle<> h) noexcept {
     auto& s = loop().step_state();
     s.yield = Loop::StepState::Yield::blocking;

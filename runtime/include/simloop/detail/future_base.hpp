@@ -58,6 +58,10 @@ class DoneListener : public RefCounted {
   // The id add_done_callback returned for it; 0 for a listener registered
   // as itself (it is removed by identity, remove_done_listener).
   virtual std::uint64_t callback_id() const noexcept { return 0; }
+  // What this listener touches first when it runs, if that is another
+  // object (a task: its coroutine frame), so a timer can prefetch it an
+  // iteration ahead (TimerFuture::fire). Null: nothing worth fetching.
+  virtual const void* first_touch() const noexcept { return nullptr; }
 };
 
 class FutureBase : public DoneListener {
@@ -98,6 +102,8 @@ class FutureBase : public DoneListener {
   // remove_done_callback(self.__wakeup), which matches by equality); returns
   // how many.
   std::size_t remove_done_listener(const DoneListener* listener);
+  // The first registered listener (usually the one waiting task), or null.
+  DoneListener* first_listener() const noexcept { return first_cb_.target.get(); }
   std::size_t done_callback_count() const noexcept {
     return (first_cb_.target ? 1 : 0) + (cold_ ? cold_->callbacks.size() : 0);
   }
