@@ -50,7 +50,7 @@ class SleepAwaiter {
 
  private:
   // 16 bytes: this awaiter sits in the frame of every sleeping coroutine (a
-  // frame of bench W1b or W3 is 96 bytes with it).
+  // frame of bench W1b is 96 bytes with it, one of W3 112).
   Duration delay_;
   // From await_suspend on: the future the task waits on, which is also the
   // timer that sets it (Loop::sleep_timer); one reference.
