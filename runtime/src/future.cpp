@@ -105,7 +105,7 @@ std::exception_ptr FutureBase::exception() {
   return peek_exception();
 }
 
-void FutureBase::check_result() {
+void FutureBase::check_result_slow() {
   if (state_ == FutureState::cancelled) std::rethrow_exception(make_cancelled_error());
   if (state_ != FutureState::done) throw InvalidStateError("Result is not set.");
   log_traceback_ = false;

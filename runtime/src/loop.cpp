@@ -349,7 +349,6 @@ void Loop::run_forever() {
   stopping_ = false;
 }
 
-std::uint64_t Loop::current_task_id() const noexcept { return current_task_ ? current_task_->task_id() : 0; }
 
 void Loop::register_task(detail::TaskBase& t) {
   if (tasks_.size() >= detail::TaskBase::kNoSlot)
@@ -384,15 +383,8 @@ std::vector<detail::Ref<detail::TaskBase>> Loop::all_tasks() const {
   return out;
 }
 
-void Loop::enter_task(detail::TaskBase& t) {
-  if (current_task_)
-    throw std::runtime_error("cannot enter task " + t.name() + " while task " + current_task_->name() + " is running");
-  current_task_ = &t;
-}
-
-void Loop::leave_task(detail::TaskBase& t) {
-  (void)t;
-  current_task_ = nullptr;
+void Loop::enter_task_conflict(detail::TaskBase& t) {
+  throw std::runtime_error("cannot enter task " + t.name() + " while task " + current_task_->name() + " is running");
 }
 
 void Loop::report(const std::string& message) {

@@ -125,9 +125,9 @@ void TaskBase::step(std::exception_ptr exc) {
   // temporary out of line, and most steps throw nothing in.
   assert(!handshake.pending_exc);  // cleared after every resume
   if (exc) handshake.pending_exc = std::move(exc);
-  l.enter_task(*this);
+  l.enter_task(*this, task_id_);
   resume_point_.resume();
-  l.leave_task(*this);
+  l.leave_task();
   if (handshake.pending_exc) handshake.pending_exc = nullptr;  // not taken by an await: dropped
   const auto yielded_how = handshake.yield;
   FutureBase* const f = std::exchange(handshake.yielded, nullptr);  // the awaited future, if blocking

@@ -195,7 +195,10 @@ class Loop {
     std::uint64_t owner = current_task_id();
     return choose(n, why, std::span<const std::uint64_t>(&owner, 1));
   }
-  std::uint64_t current_task_id() const noexcept;
+  // The running task's id (0: none). Kept beside current_task_ by
+  // enter_task, so the many owners recorded (callbacks, timers, trace
+  // events) need no call and no dereference.
+  std::uint64_t current_task_id() const noexcept { return current_task_id_; }
 
   // --- tasks -----------------------------------------------------------------
   detail::TaskBase* current_task() const noexcept { return current_task_; }
@@ -237,8 +240,18 @@ class Loop {
   }
   void register_task(detail::TaskBase& t);
   void unregister_task(detail::TaskBase& t);
-  void enter_task(detail::TaskBase& t);
-  void leave_task(detail::TaskBase& t);
+  // Inline: every task step enters and leaves. Steps never nest; a second
+  // enter is a bug (enter_task_conflict throws, naming both tasks).
+  void enter_task(detail::TaskBase& t, std::uint64_t task_id) {
+    if (current_task_) [[unlikely]]
+      enter_task_conflict(t);
+    current_task_ = &t;
+    current_task_id_ = task_id;
+  }
+  void leave_task() noexcept {
+    current_task_ = nullptr;
+    current_task_id_ = 0;
+  }
   // asyncio's call_exception_handler: "Task exception was never retrieved", ...
   virtual void report(const std::string& message);
 
@@ -337,7 +350,9 @@ class Loop {
   std::vector<std::uint64_t> choice_tasks_;
   std::vector<detail::TaskBase*> tasks_;  // live tasks, creation order; holes compacted lazily
   std::size_t task_holes_ = 0;
+  [[noreturn]] void enter_task_conflict(detail::TaskBase& t);
   detail::TaskBase* current_task_ = nullptr;
+  std::uint64_t current_task_id_ = 0;  // current_task_'s id (0: none)
   StepState step_;
   LoopObserver* observer_ = nullptr;
   std::uint64_t task_counter_ = 0;

@@ -88,7 +88,14 @@ class FutureBase : public DoneListener {
   // CancelledError if cancelled, InvalidStateError if not done.
   std::exception_ptr exception();
   // Throws what result() would throw; returns if a value is available.
-  void check_result();
+  // Inline for the common case, a result and nothing else: every await and
+  // every gathered child asks (no cold block means no exception, and then
+  // nothing is left to mark retrieved).
+  void check_result() {
+    if (state_ == FutureState::done && !cold_) [[likely]]
+      return;
+    check_result_slow();
+  }
 
   // Returns an id for remove_done_callback (a sequence number of the loop,
   // never 0). The callable is wrapped in a listener that keeps the id, so a
@@ -211,6 +218,7 @@ class FutureBase : public DoneListener {
     if (!cold_) cold_ = std::make_unique<Cold>();
     return *cold_;
   }
+  void check_result_slow();
   static const std::string& empty_string() noexcept;
   // What peek_exception returns without a cold block (a plain object, so no
   // initialisation guard is checked on every call).
