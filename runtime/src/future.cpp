@@ -26,7 +26,7 @@ const std::string& FutureBase::empty_string() noexcept {
 
 const std::exception_ptr FutureBase::kNoException;
 
-FutureBase::FutureBase(Loop& loop) : loop_(&loop), loop_serial_(loop.serial()), id_(loop.next_future_id()) {}
+FutureBase::FutureBase(Loop& loop) : loop_(&loop), id_(loop.next_future_id()) {}
 
 FutureBase::~FutureBase() { report_unretrieved("Future", {}); }
 
@@ -38,7 +38,7 @@ void FutureBase::report_unretrieved(const char* kind, const std::string& name) n
     std::string msg = std::string(kind) + " exception was never retrieved";
     if (!name.empty()) msg += " (" + name + ")";
     msg += ": " + describe_exception(peek_exception());
-    if (Loop* l = Loop::find_live(loop_serial_)) {
+    if (Loop* l = Loop::find_live(cold_->loop_serial)) {
       l->report(msg);
     } else {
       std::fprintf(stderr, "simloop: %s\n", msg.c_str());
@@ -87,7 +87,9 @@ void FutureBase::mark_result_set() {
 void FutureBase::set_exception(std::exception_ptr e) {
   if (done()) throw_invalid_transition("set_exception");
   if (!e) throw std::invalid_argument("set_exception() needs an exception: got an empty exception_ptr [S22]");
-  cold().exc = std::move(e);
+  Cold& c = cold();
+  c.exc = std::move(e);
+  c.loop_serial = loop_->serial();  // the loop to report to, should nobody retrieve it
   state_ = FutureState::done;
   log_traceback_ = true;
   schedule_callbacks();
@@ -115,11 +117,13 @@ void FutureBase::check_result_slow() {
 namespace {
 // A plain callable registered as a done callback.
 struct CallbackFn final : DoneListener {
-  CallbackFn(DoneFn&& f, std::uint64_t i) noexcept : fn(std::move(f)), id(i) {}
+  CallbackFn(DoneFn&& f, std::uint64_t i, std::uint64_t owner) noexcept : fn(std::move(f)), id(i), owner(owner) {}
   void on_future_done(FutureBase* f) override { fn(f); }
   std::uint64_t callback_id() const noexcept override { return id; }
+  std::uint64_t owner_task() const noexcept override { return owner; }
   DoneFn fn;
   std::uint64_t id;
+  std::uint64_t owner;
 };
 }  // namespace
 
@@ -130,20 +134,20 @@ void DoneListener::on_future_done(FutureBase*) {
 std::uint64_t FutureBase::add_done_callback(DoneFn fn, std::uint64_t owner_task) {
   if (!fn) throw std::invalid_argument("add_done_callback() needs a callable: got an empty function");
   const std::uint64_t id = loop_->next_callback_id();
-  add_done_listener(Ref<DoneListener>(new CallbackFn(std::move(fn), id)), owner_task);
+  add_done_listener(Ref<DoneListener>(new CallbackFn(std::move(fn), id, owner_task)));
   return id;
 }
 
-void FutureBase::add_done_listener(Ref<DoneListener> listener, std::uint64_t owner_task) {
+void FutureBase::add_done_listener(Ref<DoneListener> listener) {
   assert(listener);
   if (done()) {
     // [S20] Already done: scheduled at once, never called inline.
-    loop_->schedule_callback(std::move(listener), this, owner_task);
+    loop_->schedule_callback(std::move(listener), this);
   } else {
-    if (!first_cb_.target && (!cold_ || cold_->callbacks.empty())) {
-      first_cb_ = Callback{std::move(listener), owner_task};
+    if (!first_cb_ && (!cold_ || cold_->callbacks.empty())) {
+      first_cb_ = std::move(listener);
     } else {
-      cold().callbacks.push_back(Callback{std::move(listener), owner_task});
+      cold().callbacks.push_back(std::move(listener));
     }
   }
 }
@@ -151,8 +155,8 @@ void FutureBase::add_done_listener(Ref<DoneListener> listener, std::uint64_t own
 template <class Match>
 std::size_t FutureBase::remove_callbacks_if(Match match) {
   std::size_t n = 0;
-  if (first_cb_.target && match(first_cb_)) {
-    first_cb_.target = nullptr;
+  if (first_cb_ && match(first_cb_)) {
+    first_cb_ = nullptr;
     ++n;
   }
   if (!cold_) return n;
@@ -170,21 +174,21 @@ std::size_t FutureBase::remove_callbacks_if(Match match) {
 
 std::size_t FutureBase::remove_done_callback(std::uint64_t callback_id) {
   if (callback_id == 0) return 0;  // never an id add_done_callback gave
-  return remove_callbacks_if([callback_id](const Callback& c) { return c.target->callback_id() == callback_id; });
+  return remove_callbacks_if([callback_id](const Callback& c) { return c->callback_id() == callback_id; });
 }
 
 std::size_t FutureBase::remove_done_listener(const DoneListener* listener) {
-  return remove_callbacks_if([listener](const Callback& c) { return c.target.get() == listener; });
+  return remove_callbacks_if([listener](const Callback& c) { return c.get() == listener; });
 }
 
 void FutureBase::schedule_callbacks() {
   assert(done());
-  if (first_cb_.target) loop_->schedule_callback(std::move(first_cb_.target), this, first_cb_.owner_task);  // leaves it empty
+  if (first_cb_) loop_->schedule_callback(std::move(first_cb_), this);  // leaves it empty
   if (!cold_ || cold_->callbacks.empty()) return;
   // Move the list out first: a callback may add callbacks to this future.
   auto cbs = std::move(cold_->callbacks);
   cold_->callbacks.clear();
-  for (auto& c : cbs) loop_->schedule_callback(std::move(c.target), this, c.owner_task);
+  for (auto& c : cbs) loop_->schedule_callback(std::move(c), this);
 }
 
 }  // namespace detail

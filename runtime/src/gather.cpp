@@ -27,7 +27,8 @@ void GatheringCore::add_child(Ref<FutureBase> child, bool first) {
   assert(!sealed_);
   if (first) {
     ++nfuts_;
-    child->add_done_listener(Ref<DoneListener>(this), loop().current_task_id());  // on_future_done: on_child_done
+    owner_task_ = loop().current_task_id();  // the same for every child: gather() runs at once
+    child->add_done_listener(Ref<DoneListener>(this));  // on_future_done: on_child_done
   }
   children_.push_back(std::move(child));
 }

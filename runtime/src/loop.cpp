@@ -69,6 +69,16 @@ detail::TimerFuture* Loop::TimerEntry::future() const noexcept { return static_c
 bool Loop::TimerEntry::cancelled() const noexcept {
   return is_future() ? future()->timer_cancelled_ : handle()->cancelled;
 }
+std::uint64_t ReadyItem::owner_task() const noexcept {
+  switch (kind()) {
+    case Kind::step: return static_cast<const detail::TaskBase*>(obj())->task_id();
+    case Kind::callback: return static_cast<const detail::DoneListener*>(obj())->owner_task();
+    case Kind::handle: return static_cast<const detail::HandleState*>(obj())->owner_task;
+    case Kind::timer: return static_cast<const detail::TimerFuture*>(obj())->owner_task_;
+  }
+  return 0;
+}
+
 std::uint64_t Loop::TimerEntry::owner_task() const noexcept {
   return is_future() ? future()->owner_task_ : handle()->owner_task;
 }
@@ -139,7 +149,7 @@ Handle Loop::call_soon(detail::UniqueFunction<void()> cb) {
   h->callback = std::move(cb);
   h->seq = ++handle_seq_;
   h->owner_task = current_task_id();
-  ready_.emplace_back(ReadyItem::Kind::handle, detail::Ref<detail::RefCounted>(h), h->owner_task);
+  ready_.emplace_back(ReadyItem::Kind::handle, detail::Ref<detail::RefCounted>(h));
   return Handle(std::move(h));
 }
 
@@ -217,12 +227,11 @@ void Loop::drop_ties() noexcept {
 void Loop::fire_timer(TimerEntry e) {
   detail::Ref<detail::RefCounted> obj(e.ref());
   e.ref()->release();  // the entry's reference is obj's now, even if the observer throws
-  const std::uint64_t owner = e.owner_task();
   // A sleep's timer wakes its task two iterations from now (fire, then the
   // wake-up): start fetching the task, whose frame fire() fetches next.
   if (e.is_future()) __builtin_prefetch(e.future()->first_listener());
-  if (observer_) observer_->on_timer_fired(owner, e.seq);
-  ready_.emplace_back(e.is_future() ? ReadyItem::Kind::timer : ReadyItem::Kind::handle, std::move(obj), owner);
+  if (observer_) observer_->on_timer_fired(e.owner_task(), e.seq);
+  ready_.emplace_back(e.is_future() ? ReadyItem::Kind::timer : ReadyItem::Kind::handle, std::move(obj));
 }
 
 void Loop::move_due_timers(TimePoint now) {
@@ -294,36 +303,35 @@ void Loop::run_once() {
       // iteration (beyond asyncio's FIFO guarantee, on purpose); index 0 is
       // still the head. The iteration ends when its own batch has run.
       choice_tasks_.clear();
-      for (std::size_t k = 0; k < ready_.size(); ++k) choice_tasks_.push_back(ready_[k].owner_task);
+      for (std::size_t k = 0; k < ready_.size(); ++k) choice_tasks_.push_back(ready_[k].owner_task());
       i = choose(ready_.size(), ChoicePoint::ready_order, choice_tasks_);
     }
     ReadyItem item = i == 0 ? ready_.take_front() : ready_.take(i);
     if (i < ntodo) --ntodo;
-    const bool is_handle = item.kind == ReadyItem::Kind::handle || item.kind == ReadyItem::Kind::timer;
-    if (is_handle && (item.kind == ReadyItem::Kind::handle
-                          ? static_cast<detail::HandleState*>(item.obj.get())->cancelled
-                          : static_cast<detail::TimerFuture*>(item.obj.get())->timer_cancelled()))
+    const ReadyItem::Kind kind = item.kind();
+    const bool is_handle = kind == ReadyItem::Kind::handle || kind == ReadyItem::Kind::timer;
+    if (is_handle && (kind == ReadyItem::Kind::handle ? static_cast<detail::HandleState*>(item.obj())->cancelled
+                                                      : static_cast<detail::TimerFuture*>(item.obj())->timer_cancelled()))
       continue;  // never runs [S3]
     ++steps_;
     before_callback(item);
-    if (observer_ && is_handle) observer_->on_callback(item.owner_task);
+    if (observer_ && is_handle) observer_->on_callback(item.owner_task());
     try {
-      switch (item.kind) {
+      switch (kind) {
         case ReadyItem::Kind::step:
-          static_cast<detail::TaskBase*>(item.obj.get())->step(nullptr);
+          static_cast<detail::TaskBase*>(item.obj())->step(nullptr);
           break;
         case ReadyItem::Kind::callback:
-          static_cast<detail::DoneListener*>(item.obj.get())
-              ->on_future_done(static_cast<detail::FutureBase*>(item.arg.get()));
+          static_cast<detail::DoneListener*>(item.obj())->on_future_done(static_cast<detail::FutureBase*>(item.arg()));
           break;
         case ReadyItem::Kind::handle: {
           // Moved out first: the handle drops what the callback captured once it ran.
-          auto cb = std::move(static_cast<detail::HandleState*>(item.obj.get())->callback);
+          auto cb = std::move(static_cast<detail::HandleState*>(item.obj())->callback);
           if (cb) cb();
           break;
         }
         case ReadyItem::Kind::timer:
-          static_cast<detail::TimerFuture*>(item.obj.get())->fire();
+          static_cast<detail::TimerFuture*>(item.obj())->fire();
           break;
       }
     } catch (...) {

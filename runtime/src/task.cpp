@@ -62,19 +62,21 @@ namespace {
 // A step that throws an exception in, queued as a callback: the listener
 // keeps the exception, the item's argument is the task.
 struct ThrowIn final : DoneListener {
-  explicit ThrowIn(std::exception_ptr&& e) noexcept : exc(std::move(e)) {}
+  ThrowIn(std::exception_ptr&& e, std::uint64_t task_id) noexcept : exc(std::move(e)), task_id(task_id) {}
   void on_future_done(FutureBase* task) override { static_cast<TaskBase*>(task)->step(std::move(exc)); }
+  std::uint64_t owner_task() const noexcept override { return task_id; }
   std::exception_ptr exc;
+  std::uint64_t task_id;
 };
 }  // namespace
 
 void TaskBase::schedule_step(std::exception_ptr exc) {
   if (!exc) {
     // The common case: no callable, run_once calls step(nullptr) directly.
-    loop().schedule_step(this, task_id_);
+    loop().schedule_step(this);
     return;
   }
-  loop().schedule_callback(Ref<RefCounted>(new ThrowIn(std::move(exc))), this, task_id_);
+  loop().schedule_callback(Ref<RefCounted>(new ThrowIn(std::move(exc), task_id_)), this);
 }
 
 bool TaskBase::cancel(std::string msg) {
@@ -151,7 +153,7 @@ void TaskBase::step(std::exception_ptr exc) {
             std::runtime_error("task " + name() + " cannot await itself: await another task or future")));
         break;
       }
-      f->add_done_listener(Ref<DoneListener>(this), task_id_);  // on_future_done: wakeup
+      f->add_done_listener(Ref<DoneListener>(this));  // on_future_done: wakeup
       fut_waiter_ = Ref<FutureBase>(f);
       if (auto* o = l.observer()) o->on_task_suspended(*this, f);
       if (task_must_cancel_ && fut_waiter_->cancel(cancel_message())) task_must_cancel_ = false;

@@ -55,7 +55,7 @@ void SimLoop::hang(const std::string& what) {
 }
 
 void SimLoop::before_callback(const ReadyItem& item) {
-  if (item.owner_task) last_task_ = item.owner_task;
+  if (const std::uint64_t owner = item.owner_task()) last_task_ = owner;
   if (steps_limit_ && steps() > steps_limit_) {
     if (!hung_) {
       hang(fmt::format("step budget of {} callbacks exceeded (a task that never waits for time to pass, "

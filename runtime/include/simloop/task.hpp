@@ -95,6 +95,7 @@ class TaskBase : public FutureBase {
   void wakeup(FutureBase* f);
   // The task's registration on the future it awaits (DoneListener).
   void on_future_done(FutureBase* f) override { wakeup(f); }
+  std::uint64_t owner_task() const noexcept override { return task_id_; }
   const void* first_touch() const noexcept override { return resume_point_.address(); }
   void note_suspend_on(FutureBase& f, std::coroutine_handle<> h) noexcept {
     auto& s = loop().step_state();
@@ -154,9 +155,9 @@ class TaskImpl final : public TaskBase, public ValueSlot<T> {
 };
 // Every task is one of these beside its frame, 10^6 of them alive in bench
 // W1b: a field added here costs a pool size class (16 bytes) per task.
-static_assert(sizeof(void*) != 8 || sizeof(FutureBase) <= 64, "FutureBase grew past 64 bytes");
-static_assert(sizeof(void*) != 8 || sizeof(TaskImpl<long>) <= 112, "TaskImpl<long> grew past 112 bytes");
-static_assert(sizeof(void*) != 8 || sizeof(TaskImpl<void>) <= 104, "TaskImpl<void> grew past 104 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(FutureBase) <= 48, "FutureBase grew past 48 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(TaskImpl<long>) <= 96, "TaskImpl<long> grew past 96 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(TaskImpl<void>) <= 88, "TaskImpl<void> grew past 88 bytes");
 
 bool is_cancelled_error(const std::exception_ptr& e) noexcept;
 

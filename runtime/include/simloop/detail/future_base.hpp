@@ -62,6 +62,12 @@ class DoneListener : public RefCounted {
   // object (a task: its coroutine frame), so a timer can prefetch it an
   // iteration ahead (TimerFuture::fire). Null: nothing worth fetching.
   virtual const void* first_touch() const noexcept { return nullptr; }
+  // The task whose work running this listener is (0: none), for the trace
+  // and PCT: a task's wake-up is its own, a gather's is the task that
+  // gathered, a plain callable's is whoever add_done_callback named. Asked
+  // of the listener when it is scheduled, so a future keeps no owner field
+  // beside its first callback (8 bytes less in every future and task).
+  virtual std::uint64_t owner_task() const noexcept { return 0; }
 };
 
 class FutureBase : public DoneListener {
@@ -98,11 +104,12 @@ class FutureBase : public DoneListener {
   }
 
   // Returns an id for remove_done_callback (a sequence number of the loop,
-  // never 0). The callable is wrapped in a listener that keeps the id, so a
-  // registration costs a future no id field.
+  // never 0). The callable is wrapped in a listener that keeps the id and
+  // `owner_task` (DoneListener::owner_task), so a registration costs a
+  // future no field of its own.
   std::uint64_t add_done_callback(DoneFn fn, std::uint64_t owner_task = 0);
   // The listener is kept (referenced) until it runs or is removed by identity.
-  void add_done_listener(Ref<DoneListener> listener, std::uint64_t owner_task = 0);
+  void add_done_listener(Ref<DoneListener> listener);
   // Removes the registration with this id; returns how many were removed (0 or 1).
   std::size_t remove_done_callback(std::uint64_t callback_id);
   // Removes every registration of this listener (asyncio's
@@ -110,9 +117,9 @@ class FutureBase : public DoneListener {
   // how many.
   std::size_t remove_done_listener(const DoneListener* listener);
   // The first registered listener (usually the one waiting task), or null.
-  DoneListener* first_listener() const noexcept { return first_cb_.target.get(); }
+  DoneListener* first_listener() const noexcept { return first_cb_.get(); }
   std::size_t done_callback_count() const noexcept {
-    return (first_cb_.target ? 1 : 0) + (cold_ ? cold_->callbacks.size() : 0);
+    return (first_cb_ ? 1 : 0) + (cold_ ? cold_->callbacks.size() : 0);
   }
 
   // The message given to cancel(msg) (empty if none).
@@ -151,7 +158,7 @@ class FutureBase : public DoneListener {
 
   // Drop every registered done callback without running it (loop teardown).
   void drop_done_callbacks() noexcept {
-    first_cb_.target = nullptr;
+    first_cb_ = nullptr;
     if (cold_) cold_->callbacks.clear();
   }
 
@@ -189,7 +196,7 @@ class FutureBase : public DoneListener {
   bool log_traceback_ = false;  // an exception nobody retrieved yet [S36]
   // TaskBase's flags (task.hpp). They sit here, in the same padding, because
   // fields of TaskBase's own would cost every task 8 bytes: TaskImpl<long>
-  // is 112 bytes with them here, 120 without.
+  // is 96 bytes with them here, 104 without.
   bool task_must_cancel_ : 1 = false;
   bool task_started_ : 1 = false;
   bool task_given_name_ : 1 = false;
@@ -198,16 +205,18 @@ class FutureBase : public DoneListener {
   std::uint8_t value_offset_ = 0;
 
  private:
-  struct Callback {
-    Ref<DoneListener> target;
-    std::uint64_t owner_task = 0;
-  };
+  using Callback = Ref<DoneListener>;
   // What most futures never need, allocated on first use: an exception, a
   // cancel message, a saved CancelledError, callbacks beyond the first.
   // Keeps a future (and every task) small: a future that fails pays for the
   // block, which costs little beside throwing the exception.
   struct Cold {
     std::exception_ptr exc;  // set_exception's (null: a result, or cancelled)
+    // The loop's serial, kept with the exception: an exception nobody
+    // retrieved is reported to that loop if it still lives when the future
+    // goes (report_unretrieved), and only a future with an exception needs
+    // to know (8 bytes less in every other future).
+    std::uint64_t loop_serial = 0;
     std::string cancel_msg;
     std::exception_ptr cancelled_exc;
     std::vector<Callback> callbacks;  // after first_cb_, in registration order
@@ -227,7 +236,6 @@ class FutureBase : public DoneListener {
   std::size_t remove_callbacks_if(Match match);
 
   Loop* loop_;
-  std::uint64_t loop_serial_;
   std::uint64_t id_;
   mutable std::unique_ptr<Cold> cold_;
   // Most futures get exactly one callback (the awaiting task's wake-up), so

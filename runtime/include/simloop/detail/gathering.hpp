@@ -66,9 +66,12 @@ class GatheringCore : public FutureBase {
  private:
   // The gather's registration on each child (DoneListener).
   void on_future_done(FutureBase* child) override { on_child_done(child); }
+  // Its callbacks are the work of the task that called gather().
+  std::uint64_t owner_task() const noexcept override { return owner_task_; }
   void on_child_done(FutureBase* child);
 
   std::vector<Ref<FutureBase>> children_;
+  std::uint64_t owner_task_ = 0;
   std::size_t nfuts_ = 0;
   std::size_t nfinished_ = 0;
   bool return_exceptions_;

@@ -20,6 +20,7 @@
 
 namespace simloop {
 class Loop;
+class ReadyItem;
 }
 
 namespace simloop::detail {
@@ -36,6 +37,7 @@ class TimerFuture final : public FutureBase {
 
  private:
   friend class simloop::Loop;
+  friend class simloop::ReadyItem;  // owner_task()
   // The handle's callback: run by the loop once the timer is due.
   void fire() {
     // The waiting task (fetched when the timer became due, Loop::fire_timer)
