@@ -127,6 +127,8 @@ struct CallbackFn final : DoneListener {
 };
 }  // namespace
 
+void DoneListener::run_done(Ref<FutureBase>&& f) { on_future_done(f.get()); }
+
 void DoneListener::on_future_done(FutureBase*) {
   throw std::logic_error("simloop internal error: a future without a done-callback role was registered as one");
 }

@@ -322,7 +322,7 @@ void Loop::run_once() {
           static_cast<detail::TaskBase*>(item.obj())->step(nullptr);
           break;
         case ReadyItem::Kind::callback:
-          static_cast<detail::DoneListener*>(item.obj())->on_future_done(static_cast<detail::FutureBase*>(item.arg()));
+          static_cast<detail::DoneListener*>(item.obj())->run_done(detail::Ref<detail::FutureBase>(item.take_arg()));
           break;
         case ReadyItem::Kind::handle: {
           // Moved out first: the handle drops what the callback captured once it ran.

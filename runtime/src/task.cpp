@@ -93,13 +93,27 @@ bool TaskBase::cancel(std::string msg) {
   return true;
 }
 
-void TaskBase::wakeup(FutureBase* f) {
-  std::exception_ptr exc;
+namespace {
+// What the awaited future throws into the coroutine (null: a result).
+std::exception_ptr outcome_exception(FutureBase* f) {
   try {
     f->check_result();
   } catch (...) {
-    exc = std::current_exception();  // may be a cancellation
+    return std::current_exception();  // may be a cancellation
   }
+  return nullptr;
+}
+}  // namespace
+
+void TaskBase::wakeup(FutureBase* f) { step(outcome_exception(f)); }
+
+void TaskBase::run_done(Ref<FutureBase>&& f) {
+  Ref<FutureBase> fut(std::move(f));
+  std::exception_ptr exc = outcome_exception(fut.get());
+  // The coroutine's handle to the future keeps it (FutureAwaiter holds a
+  // pointer into it; fut_waiter_ does too until step). Dropping the ready
+  // item's reference now lets an rvalue await see it is the only one.
+  fut = nullptr;
   step(std::move(exc));
 }
 

@@ -415,6 +415,61 @@ TEST_CASE("Future<T> holds move-only values", "[future][S12]") {
   CHECK(r.value == 9);
 }
 
+namespace {
+// Counts its copies, so a test can tell a moved value from a copied one.
+struct CopyCounter {
+  int* copies;
+  int value;
+  CopyCounter(int* c, int v) : copies(c), value(v) {}
+  CopyCounter(const CopyCounter& o) : copies(o.copies), value(o.value) { ++*copies; }
+  CopyCounter(CopyCounter&& o) noexcept = default;
+  CopyCounter& operator=(const CopyCounter&) = delete;
+};
+}  // namespace
+
+TEST_CASE("awaiting an rvalue handle that is the future's only one moves the value out; otherwise it is copied",
+          "[future][S12]") {
+  // asyncio's await returns the very object; C++ copies it unless nobody can
+  // read it again. That is so only when the awaited handle is an rvalue
+  // (a temporary, or std::move) and no other handle exists.
+  int copies = 0;
+  auto r = sl::sim::run([&]() -> sl::Coro<int> {
+    auto make = [&](int v) {
+      sl::Future<CopyCounter> f;
+      f.set_result(CopyCounter(&copies, v));
+      return f;
+    };
+    int sum = 0;
+    // An lvalue: the handle can be read again, so the value is copied.
+    sl::Future<CopyCounter> a = make(1);
+    sum += (co_await a).value;
+    CHECK(copies == 1);
+    CHECK(a.result().value == 1);
+    // A temporary: moved out.
+    sum += (co_await make(2)).value;
+    CHECK(copies == 1);
+    // std::move of the only handle: moved out.
+    sl::Future<CopyCounter> b = make(3);
+    sum += (co_await std::move(b)).value;
+    CHECK(copies == 1);
+    // std::move of one of two handles: the other still reads the value, so copied.
+    sl::Future<CopyCounter> c = make(4);
+    sl::Future<CopyCounter> c2 = c;
+    sum += (co_await std::move(c)).value;
+    CHECK(copies == 2);
+    CHECK(c2.result().value == 4);
+    // A pending future awaited as a temporary (a task's own reference to it
+    // is gone by the time the value is taken).
+    sum += (co_await sl::create_task([&]() -> sl::Coro<CopyCounter> {
+              co_await sl::sleep(1ms);
+              co_return CopyCounter(&copies, 5);
+            }())).value;
+    CHECK(copies == 2);
+    co_return sum;
+  });
+  CHECK(r.value == 15);
+}
+
 TEST_CASE("registration order holds when the first callback is removed and more are added [S19][S21]",
           "[future][S19][S21]") {
   sl::sim::SimLoop loop;

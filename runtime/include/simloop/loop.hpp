@@ -162,6 +162,14 @@ class ReadyItem {
   detail::RefCounted* arg() const noexcept {
     return arg_ >= kCallbackArg ? reinterpret_cast<detail::RefCounted*>(arg_) : nullptr;
   }
+  // A callback item's reference to its future, handed over (the item is
+  // spent: it must not be run again).
+  detail::Ref<detail::RefCounted> take_arg() noexcept {
+    detail::Ref<detail::RefCounted> r(arg());
+    release_arg();
+    arg_ = 0;
+    return r;
+  }
   // The task whose work this is (0: none): the stepped task, the listener's
   // owner (DoneListener::owner_task), the handle's or the sleep's registrar.
   std::uint64_t owner_task() const noexcept;

@@ -95,6 +95,7 @@ class TaskBase : public FutureBase {
   void wakeup(FutureBase* f);
   // The task's registration on the future it awaits (DoneListener).
   void on_future_done(FutureBase* f) override { wakeup(f); }
+  void run_done(Ref<FutureBase>&& f) override;
   std::uint64_t owner_task() const noexcept override { return task_id_; }
   const void* first_touch() const noexcept override { return resume_point_.address(); }
   void note_suspend_on(FutureBase& f, std::coroutine_handle<> h) noexcept {

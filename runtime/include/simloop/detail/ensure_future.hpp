@@ -63,15 +63,4 @@ Future<awaitable_result_t<X>> ensure_future(Loop*& loop, X&& x) {
   }
 }
 
-// A done future's value, copied out (moved when T is move-only, leaving the
-// future's own value moved-from).
-template <class T>
-T take_value(ValueSlot<T>* slot) {
-  if constexpr (std::is_copy_constructible_v<T>) {
-    return *slot->value;
-  } else {
-    return std::move(*slot->value);
-  }
-}
-
 }  // namespace simloop::detail

@@ -55,6 +55,13 @@ struct ValueSlot;
 class DoneListener : public RefCounted {
  public:
   virtual void on_future_done(FutureBase* f);
+  // How the loop runs it: handing over the ready item's reference to the
+  // future, which the listener may drop early. A task does, once it has
+  // the outcome, so that the coroutine's own handle is the only one left
+  // and an rvalue await can move the value out (FutureAwaiter). The
+  // default keeps it for the call. (Defined in future.cpp: FutureBase is
+  // incomplete here.)
+  virtual void run_done(Ref<FutureBase>&& f);
   // The id add_done_callback returned for it; 0 for a listener registered
   // as itself (it is removed by identity, remove_done_listener).
   virtual std::uint64_t callback_id() const noexcept { return 0; }
