@@ -86,6 +86,44 @@ TEST_CASE("co_await coro runs it inline and yields its value or exception [S38]"
   CHECK(r.steps <= 3);  // no scheduling point: main's step, plus the run's bookkeeping
 }
 
+namespace {
+struct ThrowsWhenDestroyed {
+  ~ThrowsWhenDestroyed() noexcept(false) { throw std::runtime_error("from a destructor"); }
+};
+// The value is set by co_return, then a local's destructor throws: the
+// promise keeps the value and the exception in one union (coro.hpp), so the
+// value must be destroyed (a long string: LeakSanitizer would see it) and
+// the exception must win, as in a plain function.
+sl::Coro<std::string> returns_then_throws() {
+  ThrowsWhenDestroyed t;
+  co_return std::string(100, 'x');
+}
+sl::Coro<std::string> long_string_or_throw(bool fail) {
+  if (fail) throw std::runtime_error("no string");
+  co_return std::string(100, 'y');
+}
+}  // namespace
+
+TEST_CASE("a Coro's result is a value or an exception, never both", "[coro][S38]") {
+  auto r = sl::sim::run([]() -> sl::Coro<int> {
+    int n = 0;
+    CHECK((co_await long_string_or_throw(false)) == std::string(100, 'y'));
+    ++n;
+    CHECK_THROWS_WITH(co_await long_string_or_throw(true), "no string");
+    ++n;
+    CHECK_THROWS_WITH(co_await returns_then_throws(), "from a destructor");
+    ++n;
+    // The same as a task's root.
+    auto t = sl::create_task(returns_then_throws());
+    CHECK_THROWS_WITH(co_await t, "from a destructor");
+    ++n;
+    auto ok = sl::create_task(long_string_or_throw(false));
+    CHECK((co_await ok).size() == 100);
+    co_return n + 1;
+  });
+  CHECK(r.value == 5);
+}
+
 TEST_CASE("inline awaits take no loop iteration [S38]", "[coro][S38]") {
   std::vector<std::string> log;
   sl::sim::run([&]() -> sl::Coro<void> {

@@ -128,6 +128,34 @@ TEST_CASE("a sleep awaiter moved before it is awaited keeps its delay; one await
   CHECK(r.elapsed == 3500ms);
 }
 
+TEST_CASE("sleep keeps an odd delay exact, cuts one beyond 2^62 ns, and does nothing unawaited", "[sleep][S40]") {
+  // The awaiter holds the delay shifted by one bit before its await
+  // (sleep.hpp): an odd count of nanoseconds must survive that.
+  std::vector<sl::TimePoint> woke;
+  auto r = sl::sim::run([&]() -> sl::Coro<void> {
+    auto& loop = sl::get_running_loop();
+    { auto never = sl::sleep(1s); }  // created and dropped: no timer, no time
+    co_await sl::sleep(3ns);
+    woke.push_back(loop.time());
+    co_await sl::sleep(std::chrono::nanoseconds(999'999'999));
+    woke.push_back(loop.time());
+    // Duration::max() would overflow the clock; it is cut to 2^62 ns
+    // (146 years), so this sleep is cancelled normally after 1 s.
+    auto forever = sl::create_task([]() -> sl::Coro<void> { co_await sl::sleep(sl::Duration::max()); }());
+    co_await sl::sleep(1s);
+    forever.cancel();
+    try {
+      co_await forever;
+    } catch (const sl::CancelledError&) {
+    }
+    CHECK(forever.cancelled());
+  });
+  REQUIRE(woke.size() == 2);
+  CHECK(woke[0] == sl::TimePoint(3ns));
+  CHECK(woke[1] == sl::TimePoint(1s + 2ns));
+  CHECK(r.elapsed == 2s + 2ns);
+}
+
 // A sleep's future is its own timer (detail/timer_future.hpp): what asyncio
 // does with a future plus a call_later handle must hold for that one object.
 

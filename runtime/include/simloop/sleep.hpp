@@ -12,50 +12,69 @@
 #include <simloop/task.hpp>
 
 #include <coroutine>
+#include <cstdint>
 #include <utility>
 
 namespace simloop {
 
 class SleepAwaiter {
  public:
-  explicit SleepAwaiter(Duration d) : delay_(d) {}
-  SleepAwaiter(SleepAwaiter&& o) noexcept : delay_(o.delay_), fut_(std::exchange(o.fut_, nullptr)) {}
+  explicit SleepAwaiter(Duration d) : word_(d > Duration::zero() ? encode_delay(d) : kBareYield) {}
+  SleepAwaiter(SleepAwaiter&& o) noexcept : word_(std::exchange(o.word_, kBareYield)) {}
   SleepAwaiter& operator=(SleepAwaiter&&) = delete;
   ~SleepAwaiter() {
-    if (fut_) {
-      fut_->cancel_timer();  // the `finally: h.cancel()` of asyncio.sleep
-      fut_->release();
+    if (auto* f = future()) {
+      f->cancel_timer();  // the `finally: h.cancel()` of asyncio.sleep
+      f->release();
     }
   }
 
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h) {
     detail::TaskBase& task = detail::task_for_await("sleep()");
-    if (delay_ <= Duration::zero()) {
+    if (word_ == kBareYield) {
       detail::suspend_yield(task, h);
       return;
     }
-    fut_ = task.loop().sleep_timer(delay_).detach();
-    detail::suspend_on(task, *fut_, h);
+    detail::TimerFuture* f = task.loop().sleep_timer(Duration(word_ >> 1)).detach();
+    word_ = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(f));
+    detail::suspend_on(task, *f, h);
   }
   void await_resume() {
-    if (!fut_) {  // a bare yield
+    detail::TimerFuture* f = future();
+    if (!f) {  // a bare yield
       get_running_loop().rethrow_pending_exception();
       return;
     }
-    fut_->cancel_timer();
-    fut_->loop().rethrow_pending_exception();
-    fut_->check_result();
+    f->cancel_timer();
+    f->loop().rethrow_pending_exception();
+    f->check_result();
   }
 
  private:
-  // 16 bytes: this awaiter sits in the frame of every sleeping coroutine (a
-  // frame of bench W1b is 96 bytes with it, one of W3 112).
-  Duration delay_;
-  // From await_suspend on: the future the task waits on, which is also the
-  // timer that sets it (Loop::sleep_timer); one reference.
-  detail::TimerFuture* fut_ = nullptr;
+  // One word, because this awaiter sits in the frame of every sleeping
+  // coroutine and a second one cost bench W1b and W3 a frame size class
+  // (16 bytes a task; see CoroPromiseBase):
+  //   kBareYield (0)   sleep(d <= 0): a bare yield;
+  //   odd              not awaited yet: the delay in nanoseconds, shifted
+  //                    left by one (delays beyond 2^62 ns, 146 years, are
+  //                    cut to that: virtual time stays far from overflow);
+  //   even, not 0      from await_suspend on: the future the task waits on,
+  //                    which is also the timer that sets it
+  //                    (Loop::sleep_timer); one reference.
+  static constexpr std::int64_t kBareYield = 0;
+  static constexpr std::int64_t kMaxDelay = std::int64_t{1} << 62;
+  static std::int64_t encode_delay(Duration d) noexcept {
+    const std::int64_t ns = d.count() < kMaxDelay ? d.count() : kMaxDelay - 1;
+    return (ns << 1) | 1;
+  }
+  detail::TimerFuture* future() const noexcept {
+    if (word_ == kBareYield || (word_ & 1) != 0) return nullptr;
+    return reinterpret_cast<detail::TimerFuture*>(static_cast<std::uintptr_t>(word_));
+  }
+  std::int64_t word_;
 };
+static_assert(sizeof(SleepAwaiter) == 8, "a sleep's awaiter is one word (in every sleeping frame)");
 
 // co_await sleep(1s);   co_await sleep(Duration::zero());  // yield once
 inline SleepAwaiter sleep(Duration d) { return SleepAwaiter(d); }

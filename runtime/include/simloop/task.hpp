@@ -146,7 +146,7 @@ class TaskImpl final : public TaskBase, public ValueSlot<T> {
     if constexpr (!std::is_void_v<T>) this->value.emplace(std::move(promise().value));
     mark_result_set();
   }
-  std::exception_ptr root_exception() noexcept override { return promise().exception; }
+  std::exception_ptr root_exception() noexcept override { return promise().peek_exception(); }
 
  private:
   // The typed view of TaskBase's root handle (not stored twice).
