@@ -29,49 +29,69 @@ const char* to_string(EventKind k) noexcept {
 }
 
 void Trace::store_slow(const TraceEvent& e) {
-  if (next_ == block_end_) {
-    // The next block: one kept from an earlier run, or a new one.
-    if (size_ == capacity_) {
-      // For overwrite: every event is written before it is read, and zeroing
+  const bool wide = is_wide(e);
+  const std::ptrdiff_t need = wide ? 1 : 1 + extra_words(e);
+  if (block_end_ - next_ < need) {
+    // Pad the rest of this block (an event never straddles two), then take
+    // the next block: one kept from an earlier run, or a new one.
+    while (next_ != block_end_) *next_++ = kPad;
+    block_ = next_ ? block_ + 1 : 0;
+    if (block_ == blocks_.size()) {
+      // For overwrite: every word is written before it is read, and zeroing
       // 64 KiB per block showed as 16 instructions per event in W2.
-      blocks_.push_back(std::make_unique_for_overwrite<Packed[]>(kBlockEvents));
-      capacity_ += kBlockEvents;
+      blocks_.push_back(std::make_unique_for_overwrite<Word[]>(kBlockWords));
     }
-    next_ = blocks_[size_ / kBlockEvents].get();
-    block_end_ = next_ + kBlockEvents;
+    next_ = blocks_[block_].get();
+    block_end_ = next_ + kBlockWords;
   }
+  if ((size_ & kGroupMask) == 0)
+    group_start_.push_back(block_ * kBlockWords + static_cast<std::size_t>(next_ - blocks_[block_].get()));
   if (e.time_ns != mark_time_) {
     marks_.emplace_back(size_, e.time_ns);
     mark_time_ = e.time_ns;
   }
-  if (is_wide(e)) {
-    wide_.push_back(Wide{size_, e.task, e.arg, e.aux});
-    *next_++ = pack_kind(e) | kWide;
+  if (wide) {
+    wide_.push_back(Wide{size_, e.task, e.arg, e.aux, e.why});
+    *next_++ = static_cast<Word>(e.kind) | kWide;
   } else {
-    *next_++ = pack(e);
+    next_ = put(next_, e);
   }
   ++size_;
 }
 
 TraceEvent Trace::event(std::size_t i) const {
   if (i >= size_) throw std::out_of_range("Trace::event: index " + std::to_string(i) + " >= size " + std::to_string(size_));
-  const Packed p = blocks_[i / kBlockEvents][i % kBlockEvents];
-  constexpr Packed kIdMask = (Packed{1} << kIdBits) - 1;
-  TraceEvent e{0,
-               (p >> kTaskShift) & kIdMask,
-               p >> kArgShift,
-               static_cast<std::uint32_t>((p >> kAuxShift) & ((1u << kAuxBits) - 1)),
-               static_cast<EventKind>(p & 15),
-               static_cast<ChoicePoint>((p >> kWhyShift) & 7)};
+  // From the start of i's group of 64, step over the events before it.
+  std::size_t pos = group_start_[i >> kGroupShift];
+  for (std::size_t k = i & ~kGroupMask;;) {
+    const Word w = word_at(pos);
+    if ((w & 15) == kPad) {
+      pos = (pos / kBlockWords + 1) * kBlockWords;  // the rest of the block is padding
+      continue;
+    }
+    if (k == i) break;
+    pos += 1 + ((w & kWide) ? 0 : (w >> kExtraShift) & 3);
+    ++k;
+  }
+  const Word w = word_at(pos);
+  const int extra = (w & kWide) ? 0 : static_cast<int>((w >> kExtraShift) & 3);
+  TraceEvent e{0, w >> kTaskShift, 0, 0, static_cast<EventKind>(w & 15), ChoicePoint{}};
+  if (extra >= 1) e.arg = word_at(pos + 1);
+  if (extra == 2) {
+    const Word x = word_at(pos + 2);
+    e.why = static_cast<ChoicePoint>(x & 7);
+    e.aux = x >> kAuxShift;
+  }
   // The clock mark in force: the last one at or before i.
   auto m = std::upper_bound(marks_.begin(), marks_.end(), i,
                             [](std::size_t idx, const std::pair<std::size_t, std::int64_t>& mk) { return idx < mk.first; });
   e.time_ns = std::prev(m)->second;
-  if (p & kWide) {
-    auto w = std::lower_bound(wide_.begin(), wide_.end(), i, [](const Wide& x, std::size_t idx) { return x.index < idx; });
-    e.task = w->task;
-    e.arg = w->arg;
-    e.aux = w->aux;
+  if (w & kWide) {
+    auto x = std::lower_bound(wide_.begin(), wide_.end(), i, [](const Wide& y, std::size_t idx) { return y.index < idx; });
+    e.task = x->task;
+    e.arg = x->arg;
+    e.aux = x->aux;
+    e.why = x->why;
   }
   return e;
 }
@@ -84,7 +104,8 @@ std::vector<TraceEvent> Trace::events() const {
 }
 
 std::size_t Trace::bytes_reserved() const noexcept {
-  return capacity_ * sizeof(Packed) + marks_.capacity() * sizeof(marks_[0]) + wide_.capacity() * sizeof(Wide);
+  return blocks_.size() * kBlockWords * sizeof(Word) + group_start_.capacity() * sizeof(group_start_[0]) +
+         marks_.capacity() * sizeof(marks_[0]) + wide_.capacity() * sizeof(Wide);
 }
 
 std::uint64_t Trace::add_string(std::string s) {
@@ -111,7 +132,9 @@ std::string Trace::task_name(std::uint64_t task_id) const {
 
 void Trace::clear() noexcept {
   size_ = 0;  // blocks_ stay allocated for the next run
+  block_ = 0;
   next_ = block_end_ = nullptr;
+  group_start_.clear();
   mark_time_ = kNoMark;
   marks_.clear();
   wide_.clear();

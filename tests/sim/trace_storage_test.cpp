@@ -1,5 +1,6 @@
-// Trace storage (issue 8): 8-byte records in blocks, the clock as marks,
-// wide fields (ids from 2^25, aux from 64) in a side table. What is recorded is what event(i) gives back.
+// Trace storage (issue 8): one to three 4-byte words an event in blocks, the
+// clock as marks, wide fields (task ids from 2^25, args from 2^32, aux from
+// 2^29) in a side table. What is recorded is what event(i) gives back.
 #include <simloop/sim/trace.hpp>
 
 #include <catch2/catch.hpp>
@@ -35,18 +36,28 @@ std::vector<TraceEvent> sample(std::size_t n) {
     if (i % 2500 == 7) task = std::uint64_t{5} << 33;                                        // a wide task id
     if (i % 3000 == 11) task = std::uint64_t{1} << 25;                                       // the first wide id
     if (i % 3000 == 12) arg = (std::uint64_t{1} << 25) - 1;                                  // the last narrow one
+    if (i % 3000 == 13) arg = (std::uint64_t{1} << 32) - 1;                                  // the last narrow arg
+    if (i % 3000 == 14) arg = std::uint64_t{1} << 32;                                        // the first wide one
     // aux is 0/1 (suspended on a task) or a choice's n: mostly small, now
-    // and then too wide for its 6 bits.
+    // and then too wide for its 29 bits.
     auto aux = static_cast<std::uint32_t>((x >> 50) % 64);
-    if (i % 700 == 5) aux = 64 + static_cast<std::uint32_t>(i);
-    out.push_back(TraceEvent{t, task, arg, aux, kKinds[x % 10], static_cast<simloop::ChoicePoint>((x >> 4) % 6)});
+    if (i % 700 == 5) aux = (1u << 29) + static_cast<std::uint32_t>(i);
+    if (i % 700 == 6) aux = (1u << 29) - 1;
+    auto why = static_cast<simloop::ChoicePoint>((x >> 4) % 6);
+    // One, two and three words, mixed, so events straddle block ends.
+    if (i % 3 == 0 && i % 700 > 6) {
+      aux = 0;
+      why = simloop::ChoicePoint{};
+      if (i % 2 == 0 && i % 3000 > 14) arg = 0;
+    }
+    out.push_back(TraceEvent{t, task, arg, aux, kKinds[x % 10], why});
   }
   return out;
 }
 }  // namespace
 
 TEST_CASE("trace: every event reads back as recorded, across blocks, clock marks and wide ids", "[trace]") {
-  auto evs = sample(10000);  // more than two 4096-event blocks
+  auto evs = sample(20000);  // more than two 16384-word blocks
   sim::Trace tr;
   for (auto& e : evs) tr.record(e);
   REQUIRE(tr.size() == evs.size());
@@ -60,14 +71,38 @@ TEST_CASE("trace: every event reads back as recorded, across blocks, clock marks
   CHECK_THROWS_AS(tr.event(evs.size()), std::out_of_range);
 }
 
-TEST_CASE("trace: 8 bytes an event, plus the clock marks and the few wide events", "[trace]") {
+TEST_CASE("trace: 4 bytes an event that names only its task, 8 with an argument", "[trace]") {
+  // A parked task of bench W1b: created (by its parent), started, yielded,
+  // resumed, done, all at one time: 6 words.
+  constexpr std::size_t n = 100000;
+  sim::Trace tr;
+  for (std::uint64_t task = 2; task < 2 + n; ++task) {
+    tr.record(TraceEvent{0, task, 1, 0, EventKind::task_created, {}});
+    tr.record(TraceEvent{0, task, 0, 0, EventKind::task_started, {}});
+    tr.record(TraceEvent{0, task, 0, 0, EventKind::task_yielded, {}});
+    tr.record(TraceEvent{0, task, 0, 0, EventKind::task_resumed, {}});
+    tr.record(TraceEvent{0, task, 0, 0, EventKind::task_done, {}});
+  }
+  REQUIRE(tr.size() == 5 * n);
+  // 24 bytes a task, in 64 KiB blocks, with a group start (8 bytes) every 64 events.
+  CHECK(tr.bytes_reserved() <= 24 * n + 65536 + (5 * n / 64 + 1) * 8 * 2);
+  CHECK(tr.bytes_reserved() > 24 * n);
+  const TraceEvent last = tr.event(5 * n - 1);
+  CHECK(last.task == 1 + n);
+  CHECK(last.kind == EventKind::task_done);
+  const TraceEvent created = tr.event(5 * (n / 2));
+  CHECK(created.kind == EventKind::task_created);
+  CHECK(created.arg == 1);
+}
+
+TEST_CASE("trace: a choice with every field is 12 bytes; marks and wide events come on top", "[trace]") {
   auto evs = sample(100000);
   sim::Trace tr;
   for (auto& e : evs) tr.record(e);
-  // Here: 13 blocks of 64 KiB (8.5 bytes an event), marks for a clock that
-  // moves every 7th event (~2.6 with the vector's slack), ~0.4% wide
-  // events. 16-byte records would hold 1.9 MB.
-  CHECK(tr.bytes_reserved() < evs.size() * 12 + 65536);
+  // Here: most sample events carry aux or why (3 words), a third 1 or 2;
+  // marks for a clock that moves every 7th event (~2.6 bytes with the
+  // vector's slack), ~0.5% wide events.
+  CHECK(tr.bytes_reserved() < evs.size() * 14 + 65536);
   CHECK(same(tr.event(99999), evs[99999]));
 }
 

@@ -1,13 +1,13 @@
 #pragma once
 // The trace of a simulated run: one compact event per step.
 //
-// Recording is cheap: one 8-byte word per event, appended to fixed-size
-// blocks (no reallocation, no copy as the trace grows, blocks kept by
-// clear() for the next run); the clock is stored only when it moves (a side
-// table of (event index, time) marks), and the rare strings (exception
-// descriptions, cancel messages, given task names) go to side tables. Ids
-// from 2^25 and auxiliary values from 64 spill to another side table, so
-// nothing is lost.
+// Recording is cheap: one to three 4-byte words per event (most take one),
+// appended to fixed-size blocks (no reallocation, no copy as the trace
+// grows, blocks kept by clear() for the next run); the clock is stored only
+// when it moves (a side table of (event index, time) marks), and the rare
+// strings (exception descriptions, cancel messages, given task names) go to
+// side tables. Task ids from 2^25, arguments from 2^32 and auxiliary values
+// from 2^29 spill to another side table, so nothing is lost.
 // Nothing is formatted until printed (fmt, on demand); event(i) decodes one
 // TraceEvent. The 64-bit trace hash folds every event (time, task, kind,
 // arguments, the strings) as it is recorded, also when events are not kept
@@ -63,9 +63,11 @@ class Trace {
   Trace& operator=(Trace&& o) noexcept {
     blocks_ = std::move(o.blocks_);
     size_ = std::exchange(o.size_, 0);
-    capacity_ = std::exchange(o.capacity_, 0);
+    block_ = std::exchange(o.block_, 0);
     next_ = std::exchange(o.next_, nullptr);
     block_end_ = std::exchange(o.block_end_, nullptr);
+    group_start_ = std::move(o.group_start_);
+    o.group_start_.clear();
     mark_time_ = std::exchange(o.mark_time_, kNoMark);
     marks_ = std::move(o.marks_);
     wide_ = std::move(o.wide_);
@@ -109,20 +111,28 @@ class Trace {
   void clear() noexcept;
 
  private:
-  // The stored form of an event: one 64-bit word,
-  //   bits 0-3 kind | 4 wide | 5-7 why | 8-13 aux | 14-38 task | 39-63 arg.
-  // 25-bit ids cover 3.3*10^7 tasks and futures (a 10^7-task run fits); an
-  // event with a field too wide for its slot has the wide bit set and its
-  // task, arg and aux in wide_. The time is in marks_. Half the bytes of a
-  // 16-byte record: a parked task of bench W1b has 3 events recorded, W3's
-  // timers 7 each (bench/README.md, M).
-  using Packed = std::uint64_t;
-  static constexpr int kTaskShift = 14, kArgShift = 39, kAuxShift = 8, kWhyShift = 5;
-  static constexpr int kIdBits = 25, kAuxBits = 6;
-  static constexpr Packed kWide = Packed{1} << 4;
-  static_assert(static_cast<int>(EventKind::report) < 16, "kind has 4 bits");
+  // The stored form of an event: one, two or three 32-bit words.
+  //   word 0  bits 0-3 kind (15: padding to the end of a block) | 4 wide |
+  //           5-6 how many words follow | 7-31 task
+  //   word 1  arg (if arg, aux or why is not 0)
+  //   word 2  bits 0-2 why | 3-31 aux (if aux or why is not 0)
+  // Most events name a task and nothing else (started, resumed, yielded,
+  // done): one word. 25-bit task ids cover 3.3*10^7 tasks (a 10^7-task run
+  // fits); an event with a field too wide for its slot is one word with the
+  // wide bit, its fields in wide_. The time is in marks_. Variable length,
+  // so where every 64th event starts is kept (group_start_): event(i) reads
+  // at most 63 events from there. A parked task of bench W1b records 5
+  // events in 24 bytes (40 as 8-byte records; bench/README.md, M).
+  using Word = std::uint32_t;
+  static constexpr int kTaskShift = 7, kExtraShift = 5, kAuxShift = 3;
+  static constexpr int kTaskBits = 25, kAuxBits = 29;
+  static constexpr Word kWide = Word{1} << 4;
+  static constexpr Word kPad = 15;
+  static_assert(static_cast<int>(EventKind::report) < 15, "kind has 4 bits, 15 is padding");
   static_assert(static_cast<int>(ChoicePoint::buggify) < 8, "why has 3 bits");
-  static constexpr std::size_t kBlockEvents = 8192;  // 64 KiB blocks
+  static constexpr std::size_t kBlockWords = 16384;  // 64 KiB blocks
+  static constexpr int kGroupShift = 6;              // a start kept every 64 events
+  static constexpr std::size_t kGroupMask = (std::size_t{1} << kGroupShift) - 1;
 
   void fold_event(const TraceEvent& e) noexcept {
     // One multiply per 64-bit word, then a shift-xor so high bits reach the
@@ -139,25 +149,37 @@ class Trace {
         static_cast<std::uint64_t>(e.kind));
     hash_ = h;
   }
-  // The fast path is an 8-byte write; a new block, a clock mark or a wide
-  // field go through store_slow (out of line, so the common path needs no
-  // saved registers: it runs for every event of every simulation).
+  // The fast path writes one to three words; a new block (or too little
+  // room left in this one), a group start, a clock mark or a wide field go
+  // through store_slow (out of line, so the common path needs no saved
+  // registers: it runs for every event of every simulation).
   void store(const TraceEvent& e) {
-    if (next_ == block_end_ || e.time_ns != mark_time_ || is_wide(e)) [[unlikely]] {
+    if (block_end_ - next_ < 3 || (size_ & kGroupMask) == 0 || e.time_ns != mark_time_ || is_wide(e)) [[unlikely]] {
       store_slow(e);
       return;
     }
-    *next_++ = pack(e);
+    next_ = put(next_, e);
     ++size_;
   }
-  static bool is_wide(const TraceEvent& e) noexcept { return ((e.task | e.arg) >> kIdBits) | (e.aux >> kAuxBits); }
-  static Packed pack_kind(const TraceEvent& e) noexcept {
-    return static_cast<Packed>(e.kind) | (static_cast<Packed>(e.why) << kWhyShift);
+  static bool is_wide(const TraceEvent& e) noexcept {
+    return ((e.task >> kTaskBits) | (e.arg >> 32) | (e.aux >> kAuxBits)) != 0;
   }
-  // Every field in the word (the event must not be wide).
-  static Packed pack(const TraceEvent& e) noexcept {
-    return pack_kind(e) | (Packed{e.aux} << kAuxShift) | (e.task << kTaskShift) | (e.arg << kArgShift);
+  // How many words follow word 0 (the event must not be wide).
+  static int extra_words(const TraceEvent& e) noexcept {
+    if ((e.aux | static_cast<std::uint32_t>(e.why)) != 0) return 2;
+    return e.arg != 0 ? 1 : 0;
   }
+  // Writes the event (not wide) at w; returns the word after it.
+  static Word* put(Word* w, const TraceEvent& e) noexcept {
+    const int extra = extra_words(e);
+    w[0] = static_cast<Word>(e.kind) | (static_cast<Word>(extra) << kExtraShift) | (static_cast<Word>(e.task) << kTaskShift);
+    if (extra == 0) return w + 1;
+    w[1] = static_cast<Word>(e.arg);
+    if (extra == 1) return w + 2;
+    w[2] = static_cast<Word>(e.why) | (static_cast<Word>(e.aux) << kAuxShift);
+    return w + 3;
+  }
+  const Word& word_at(std::size_t pos) const noexcept { return blocks_[pos / kBlockWords][pos % kBlockWords]; }
   void store_slow(const TraceEvent& e);
 
   struct Wide {
@@ -165,16 +187,18 @@ class Trace {
     std::uint64_t task;
     std::uint64_t arg;
     std::uint32_t aux;
+    ChoicePoint why;
   };
-  std::vector<std::unique_ptr<Packed[]>> blocks_;
+  std::vector<std::unique_ptr<Word[]>> blocks_;
   std::size_t size_ = 0;
-  std::size_t capacity_ = 0;
-  Packed* next_ = nullptr;       // where event size_ goes, in its block
-  Packed* block_end_ = nullptr;  // the end of that block
+  std::size_t block_ = 0;        // the block next_ is in (when next_ is not null)
+  Word* next_ = nullptr;         // where event size_ goes, in its block
+  Word* block_end_ = nullptr;    // the end of that block
+  std::vector<std::uint64_t> group_start_;  // the word position of event 64*g (block*kBlockWords + offset)
   static constexpr std::int64_t kNoMark = INT64_MIN;
   std::int64_t mark_time_ = kNoMark;  // the time of the last clock mark (marks_.back())
   std::vector<std::pair<std::size_t, std::int64_t>> marks_;  // (first event index, time) when the clock moved
-  std::vector<Wide> wide_;                                     // events with an id >= 2^32, by index
+  std::vector<Wide> wide_;                                     // events with a wide field, by index
   std::vector<std::string> strings_;
   std::vector<std::pair<std::uint64_t, std::string>> names_;  // given names, by task id (ascending)
   static constexpr std::uint64_t kHashSeed = 0xcbf29ce484222325ULL;
