@@ -147,8 +147,8 @@ GatheringFuture<Result> gather_empty(Result r) {
   return GatheringFuture<Result>(Ref<FutureBase>(done.base()));
 }
 
-template <bool RE, class... A, std::size_t... I>
-auto gather_tuple(std::index_sequence<I...>, A&&... a) {
+template <bool RE, class... A>
+auto gather_tuple(A&&... a) {
   using Impl = TupleGathering<RE, awaitable_result_t<A>...>;
   using Result = typename Impl::Result;
   if constexpr (sizeof...(A) == 0) {
@@ -195,12 +195,12 @@ auto gather_vector(std::vector<X> xs) {
 // gather(a, b, ...): a future of std::tuple<R...> (void -> std::monostate).
 template <detail::Awaitable... A>
 auto gather(A&&... a) {
-  return detail::gather_tuple<false>(std::index_sequence_for<A...>{}, std::forward<A>(a)...);
+  return detail::gather_tuple<false>(std::forward<A>(a)...);
 }
 // gather(return_exceptions, a, b, ...): a future of std::tuple<Outcome<R>...>.
 template <detail::Awaitable... A>
 auto gather(ReturnExceptions, A&&... a) {
-  return detail::gather_tuple<true>(std::index_sequence_for<A...>{}, std::forward<A>(a)...);
+  return detail::gather_tuple<true>(std::forward<A>(a)...);
 }
 // gather(vector of Task<T> / Future<T> / Coro<T>): a future of std::vector<T>
 // (void -> std::vector<std::monostate>).
