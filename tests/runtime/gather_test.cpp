@@ -158,6 +158,30 @@ TEST_CASE("a task passed twice in the range form is one child with two slots [S4
   CHECK(r.elapsed == 2s);
 }
 
+TEST_CASE("the range form forgets what it saw once it returns or throws: the same tasks gather again [S44]",
+          "[gather][S44]") {
+  // Duplicates are found with a bit on each future (gather.hpp), which must
+  // be cleared on every path: a future still marked would count as a
+  // duplicate in the next gather, get no done callback, and hang it.
+  sl::sim::SimLoop other;
+  sl::Future<int> foreign(other);
+  auto r = sl::sim::run([&]() -> sl::Coro<std::vector<int>> {
+    Log log;
+    auto a = sl::create_task(val(log, "a", 1s, 7));
+    auto b = sl::create_task(val(log, "b", 2s, 8));
+    std::vector<sl::Future<int>> with_foreign{a, b, a, foreign};
+    CHECK_THROWS_AS(sl::gather(with_foreign), std::invalid_argument);  // a and b were marked first
+    std::vector<sl::Task<int>> ts{a, b, a};
+    auto first = co_await sl::gather(ts);
+    CHECK(first == std::vector<int>{7, 8, 7});
+    std::vector<sl::Task<int>> again{b, a};
+    co_return co_await sl::gather(again);
+  });
+  CHECK(r.value == std::vector<int>{8, 7});
+  CHECK(r.elapsed == 2s);
+  foreign.cancel();
+}
+
 // Python (case_fail): the ValueError reaches the awaiter two ticks after the
 // child raised; the sibling is neither cancelled nor done, and ends at 5.
 TEST_CASE("the first exception propagates at once and siblings keep running [S45]", "[gather][S45]") {

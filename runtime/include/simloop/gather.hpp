@@ -38,7 +38,6 @@
 // As in CPython the gather future never reaches the `cancelled` state: a
 // cancelled gather is done, with a CancelledError as its exception.
 #include <simloop/detail/ensure_future.hpp>
-#include <simloop/detail/future_set.hpp>
 #include <simloop/detail/gathering.hpp>
 #include <simloop/future.hpp>
 #include <simloop/outcome.hpp>
@@ -177,17 +176,25 @@ auto gather_vector(std::vector<X> xs) {
   if (xs.empty()) return gather_empty(Result{});  // [S43]
   Loop* loop = nullptr;
   Ref<Impl> impl;
-  FutureSet seen(xs.size());
+  // Duplicates are spotted with each future's scratch bit, cleared again on
+  // every child however this ends (an argument of another loop throws).
+  struct ClearSeen {
+    Ref<Impl>& impl;
+    ~ClearSeen() {
+      if (impl)
+        for (const auto& child : impl->children()) child->clear_seen();
+    }
+  } clear_seen{impl};
   for (auto& x : xs) {
     auto f = ensure_future(loop, std::move(x));
     if (!impl) {
       impl = make_ref<Impl>(*loop);
       impl->reserve_children(xs.size());
     }
-    impl->add_child(Ref<FutureBase>(f.base()), seen.insert(f.base()));
+    impl->add_child(Ref<FutureBase>(f.base()), !f.base()->test_and_set_seen());
   }
   impl->seal();
-  return GatheringFuture<Result>(Ref<FutureBase>(std::move(impl)));
+  return GatheringFuture<Result>(Ref<FutureBase>(impl));
 }
 
 }  // namespace detail
