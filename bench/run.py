@@ -247,7 +247,7 @@ def print_main(res, x1, metric):
         delta = (s.first['rss_added'] - f.first['rss_added']) / ev
         held = s.first['trace_bytes'] / ev
         print(f'Trace: {ev:,} events in W1b n={s.n:,} ({ev / s.n:.1f} per task); storage held / events = '
-              f'{held:.1f} bytes per event (8-byte records in 64 KiB blocks, plus clock marks); '
+              f'{held:.1f} bytes per event (one to three 4-byte words an event in 64 KiB blocks, plus clock marks); '
               f'RSS(trace on) - RSS(fifo, no trace) = {delta:.1f} bytes per event '
               f'(includes the strategy difference).')
 
