@@ -20,8 +20,8 @@ namespace simloop::detail {
 #if defined(SIMLOOP_POOL_OFF)
 
 bool pool_enabled() noexcept { return false; }
-void* pool_allocate(std::size_t n) { return ::operator new(n); }
-void pool_deallocate(void* p, std::size_t) noexcept { ::operator delete(p); }
+void* pool_allocate(std::size_t n, PoolKind) { return ::operator new(n); }
+void pool_deallocate(void* p, std::size_t, PoolKind) noexcept { ::operator delete(p); }
 
 #else
 
@@ -82,16 +82,16 @@ struct ThreadPool {
   }
 };
 
-thread_local ThreadPool tl_pool;
+thread_local ThreadPool tl_pools[2];  // by PoolKind
 }  // namespace
 
 bool pool_enabled() noexcept { return true; }
 
-void* pool_allocate(std::size_t n) {
+void* pool_allocate(std::size_t n, PoolKind kind) {
   if (n == 0) n = 1;
   if (n > kMaxPooled) return ::operator new(n);
   std::size_t cls = (n - 1) / kGranule;
-  ThreadPool& tp = tl_pool;
+  ThreadPool& tp = tl_pools[static_cast<unsigned>(kind)];
   if (FreeNode* node = tp.free[cls]) {
     tp.free[cls] = node->next;
     return node;
@@ -106,14 +106,14 @@ void* pool_allocate(std::size_t n) {
   return p;
 }
 
-void pool_deallocate(void* p, std::size_t n) noexcept {
+void pool_deallocate(void* p, std::size_t n, PoolKind kind) noexcept {
   if (!p) return;
   if (n == 0) n = 1;
   if (n > kMaxPooled) {
     ::operator delete(p);
     return;
   }
-  tl_pool.push(p, (n - 1) / kGranule);
+  tl_pools[static_cast<unsigned>(kind)].push(p, (n - 1) / kGranule);
 }
 
 #endif
