@@ -78,7 +78,6 @@ struct CoroPromiseBase : FramePoolAllocated {
 
 struct NoFlag {
   NoFlag& operator=(bool) noexcept { return *this; }
-  explicit operator bool() const noexcept { return false; }
 };
 
 template <class T>

@@ -119,7 +119,7 @@ class LoopObserver {
 // One entry of the ready queue, of four kinds.
 //   step      run the next step of task `obj` (nothing thrown in): the
 //             commonest item;
-//   callback  obj->on_future_done(arg): a future's done callback (`obj` is
+//   callback  obj->run_done(arg): a future's done callback (`obj` is
 //             the registered DoneListener, `arg` the future), or a task step
 //             that throws an exception in (a listener holding the exception,
 //             `arg` the task);

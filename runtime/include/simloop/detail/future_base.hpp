@@ -72,8 +72,9 @@ class DoneListener : public RefCounted {
   // The task whose work running this listener is (0: none), for the trace
   // and PCT: a task's wake-up is its own, a gather's is the task that
   // gathered, a plain callable's is whoever add_done_callback named. Asked
-  // of the listener when it is scheduled, so a future keeps no owner field
-  // beside its first callback (8 bytes less in every future and task).
+  // of the listener when needed (ReadyItem::owner_task), so a future keeps
+  // no owner field beside its first callback, nor a ready item one (8 bytes
+  // less in every future and task, and in every ready item).
   virtual std::uint64_t owner_task() const noexcept { return 0; }
 };
 

@@ -4,9 +4,10 @@
 // Why: a task costs a frame and a TaskImpl, a timer a HandleState; with
 // 10^6 of them alive, malloc/free cost ~350 instructions a pair and 16 bytes
 // of header each (bench/README.md). The pool keeps one free list per 8-byte
-// size class (up to 1 KiB) per thread, carved from 64 KiB chunks, so a
+// size class (up to 1 KiB) per thread, coroutine frames apart from other
+// objects (PoolKind), carved from 64 KiB chunks, so a
 // steady state (explore's many short runs, spawn/join loops) allocates
-// nothing from malloc, and a 72-byte future takes 72 bytes.
+// nothing from malloc, and a 56-byte future takes 56 bytes.
 //
 // Alignment: pool_allocate(n) is 16-aligned when n is a multiple of 16 and
 // 8-aligned otherwise. That is all an object needs (sizeof is a multiple of
