@@ -94,7 +94,7 @@ class RingQueue {
   // (the next loop: explore's next run, the benchmark's next repetition)
   // starts at the size the last one reached. Without it a queue of 10^6
   // items got a fresh mapping each time (48 MB when it was measured, with
-  // 48-byte items; 24 MB now), one page fault per 4 KiB (bench/README.md:
+  // 48-byte items; 16 MB now), one page fault per 4 KiB (bench/README.md:
   // +45% on W1a). Freed when the thread ends.
   struct Spare {
     T* buf = nullptr;
