@@ -8,6 +8,9 @@
 
 namespace simloop::detail {
 
+GatheringCore::GatheringCore(Loop& loop, bool return_exceptions)
+    : FutureBase(loop), owner_task_(loop.current_task_id()), return_exceptions_(return_exceptions) {}
+
 bool GatheringCore::cancel(std::string msg) {
   if (done()) return false;
   bool ret = false;
@@ -27,7 +30,6 @@ void GatheringCore::add_child(Ref<FutureBase> child, bool first) {
   assert(!sealed_);
   if (first) {
     ++nfuts_;
-    owner_task_ = loop().current_task_id();  // the same for every child: gather() runs at once
     child->add_done_listener(Ref<DoneListener>(this));  // on_future_done: on_child_done
   }
   children_.push_back(std::move(child));

@@ -37,7 +37,8 @@ namespace simloop::detail {
 
 class GatheringCore : public FutureBase {
  public:
-  GatheringCore(Loop& loop, bool return_exceptions) : FutureBase(loop), return_exceptions_(return_exceptions) {}
+  // Made inside gather(), by the task that gathers (its callbacks' owner).
+  GatheringCore(Loop& loop, bool return_exceptions);
 
   // _GatheringFuture.cancel [S47, S49].
   bool cancel(std::string msg = {}) override;
