@@ -4,6 +4,10 @@
 #include <new>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #if defined(__SANITIZE_ADDRESS__)
 #define SIMLOOP_POOL_OFF 1
 #elif defined(__has_feature)
@@ -20,6 +24,7 @@ namespace simloop::detail {
 #if defined(SIMLOOP_POOL_OFF)
 
 bool pool_enabled() noexcept { return false; }
+PoolStats pool_stats() noexcept { return {}; }
 void* pool_allocate(std::size_t n, PoolKind) { return ::operator new(n); }
 void pool_deallocate(void* p, std::size_t, PoolKind) noexcept { ::operator delete(p); }
 
@@ -45,6 +50,61 @@ struct FreeNode {
   FreeNode* next;
 };
 
+// Where this thread's chunks come from. The first kHugeAfter bytes from
+// operator new, as any allocation: most programs (tests, explore's short
+// runs) never need more. Beyond that, from 2 MiB slabs, 2 MiB-aligned and
+// advised for transparent huge pages (Linux, MADV_HUGEPAGE: used where THP
+// is "madvise", the Debian default). Why: a large simulation touches its
+// tasks, frames and timers in an order unrelated to where they lie (bench
+// W3 wakes 10^6 timers in duration order), and with 4 KiB pages nearly
+// every such touch also misses the TLB: W3 at 10^7 timers took 1.5 us a
+// timer with 4 KiB pages and 1.0 us with 2 MiB ones (bench/README.md,
+// Scale). Slabs are never unmapped, like the chunks cut from them.
+constexpr std::size_t kHugeAfter = 4 * 1024 * 1024;
+constexpr std::size_t kSlabBytes = 2 * 1024 * 1024;
+static_assert(kSlabBytes % kChunkBytes == 0);
+
+struct ChunkSource {
+  unsigned char* pos = nullptr;  // the current slab's next chunk
+  unsigned char* end = nullptr;
+  std::size_t given = 0;         // bytes of chunks handed out so far
+  PoolStats stats;
+
+  void* take() {
+    given += kChunkBytes;
+    if (given > kHugeAfter) {
+      if (pos == end) new_slab();
+      if (pos != end) {
+        void* p = pos;
+        pos += kChunkBytes;
+        stats.slab_bytes += kChunkBytes;
+        return p;
+      }
+    }
+    return ::operator new(kChunkBytes);  // small, or no slab could be mapped
+  }
+
+  void new_slab() noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    // Map twice the size and keep the aligned middle: a huge page needs a
+    // 2 MiB-aligned range.
+    void* m = ::mmap(nullptr, 2 * kSlabBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return;  // chunks come from operator new instead
+    const auto base = reinterpret_cast<std::uintptr_t>(m);
+    const std::uintptr_t aligned = (base + kSlabBytes - 1) & ~std::uintptr_t{kSlabBytes - 1};
+    if (aligned > base) ::munmap(m, aligned - base);
+    if (const std::uintptr_t tail = base + 2 * kSlabBytes - (aligned + kSlabBytes); tail > 0)
+      ::munmap(reinterpret_cast<void*>(aligned + kSlabBytes), tail);
+    if (::madvise(reinterpret_cast<void*>(aligned), kSlabBytes, MADV_HUGEPAGE) == 0) stats.slabs_advised += 1;
+    stats.slabs += 1;
+    pos = reinterpret_cast<unsigned char*>(aligned);
+    end = pos + kSlabBytes;
+#endif
+  }
+};
+
+thread_local ChunkSource tl_chunks;  // shared by both kinds' pools
+
 struct ThreadPool {
   struct Cursor {
     unsigned char* pos = nullptr;
@@ -69,7 +129,7 @@ struct ThreadPool {
       c.pos += piece;
     }
     // Chunks are never freed (see pool.hpp): objects may outlive this thread.
-    c.pos = static_cast<unsigned char*>(::operator new(kChunkBytes));
+    c.pos = static_cast<unsigned char*>(tl_chunks.take());
     c.end = c.pos + kChunkBytes;
     void* p = c.pos;
     c.pos += bytes;
@@ -86,6 +146,7 @@ thread_local ThreadPool tl_pools[2];  // by PoolKind
 }  // namespace
 
 bool pool_enabled() noexcept { return true; }
+PoolStats pool_stats() noexcept { return tl_chunks.stats; }
 
 void* pool_allocate(std::size_t n, PoolKind kind) {
   if (n == 0) n = 1;

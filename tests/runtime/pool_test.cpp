@@ -8,6 +8,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 namespace sl = simloop;
@@ -179,4 +180,39 @@ TEST_CASE("pool: a coroutine frame of any size gets a 16-byte aligned block", "[
   for (int k = 0; k < 20; ++k) CHECK(sl::sim::run(coro).value);
   CHECK(sl::detail::FramePoolAllocated::round16(120) == 128);
   CHECK(sl::detail::FramePoolAllocated::round16(112) == 112);
+}
+
+TEST_CASE("pool: past the first 4 MiB a thread's chunks come from 2 MiB huge-page slabs", "[pool]") {
+  // A fresh thread, so that its pool starts empty whatever ran before. (The
+  // pool's memory is per thread; nothing simulated runs here.)
+  sl::detail::PoolStats before, after;
+  bool distinct = true;
+  std::thread([&] {
+    before = sl::detail::pool_stats();
+    std::vector<void*> blocks;
+    for (int k = 0; k < 7 * 1024; ++k) {  // 7 MiB of 1 KiB blocks
+      void* p = sl::detail::pool_allocate(1024);
+      std::memset(p, k & 0xff, 1024);  // every byte usable
+      blocks.push_back(p);
+    }
+    for (int k = 0; k < 7 * 1024; ++k)
+      if (static_cast<const unsigned char*>(blocks[static_cast<std::size_t>(k)])[1023] != (k & 0xff)) distinct = false;
+    after = sl::detail::pool_stats();
+    for (void* p : blocks) sl::detail::pool_deallocate(p, 1024);
+  }).join();
+  CHECK(distinct);  // no block was handed out twice
+  CHECK(before.slabs == 0);
+  if (!sl::detail::pool_enabled()) {
+    CHECK(after.slabs == 0);
+    SUCCEED("pool disabled under AddressSanitizer");
+    return;
+  }
+#if defined(__linux__)
+  // ~3 MiB past the threshold: two slabs. Whether the kernel accepted the
+  // advice depends on how it was built, so slabs_advised is only reported.
+  CHECK(after.slabs == 2);
+  CHECK(after.slab_bytes >= 2u * 1024 * 1024);
+  CHECK(after.slab_bytes <= after.slabs * 2u * 1024 * 1024);
+  INFO("slabs advised for huge pages: " << after.slabs_advised);
+#endif
 }

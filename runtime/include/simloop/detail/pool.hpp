@@ -21,6 +21,9 @@
 //     returned, so its memory stays valid whoever holds it).
 //   - Chunks are kept for the life of the process (reused, never unmapped):
 //     a simulator's memory stays at its high-water mark.
+//   - Past the first 4 MiB a thread's chunks are cut from 2 MiB slabs
+//     advised for transparent huge pages (pool.cpp, ChunkSource: fewer TLB
+//     misses in large simulations).
 //   - Under AddressSanitizer (or with SIMLOOP_DISABLE_POOL defined when
 //     building simloop) every call goes straight to operator new/delete, so
 //     use-after-free and leaks are still reported.
@@ -41,6 +44,14 @@ void pool_deallocate(void* p, std::size_t n, PoolKind kind = PoolKind::object) n
 // False when simloop was built with ASan or SIMLOOP_DISABLE_POOL: every
 // block then comes straight from operator new.
 bool pool_enabled() noexcept;
+
+// This thread's huge-page slabs (all zero when the pool is off).
+struct PoolStats {
+  std::size_t slabs = 0;          // 2 MiB slabs mapped
+  std::size_t slabs_advised = 0;  // of which madvise(MADV_HUGEPAGE) accepted
+  std::size_t slab_bytes = 0;     // bytes of chunks cut from slabs
+};
+PoolStats pool_stats() noexcept;
 
 // Inherit to allocate a class (and everything derived from it) from the pool.
 // The class needs a virtual destructor if objects are deleted through a base.
