@@ -9,8 +9,17 @@
 
 namespace simloop {
 
+namespace detail {
+thread_local constinit Loop* tl_running_loop = nullptr;
+
+void throw_no_running_loop() {
+  throw std::runtime_error(
+      "no running event loop: call this from a coroutine run by simloop::run() or simloop::sim::run()");
+}
+}  // namespace detail
+
 namespace {
-thread_local Loop* tl_running_loop = nullptr;
+using detail::tl_running_loop;
 
 // Live loops by serial, so a future that outlives its loop can tell (it then
 // reports to stderr instead of a dangling loop). Looked up, never iterated.
@@ -90,14 +99,6 @@ void Loop::TimerEntry::set_queued(Loop* loop) const noexcept {
   }
 }
 
-Loop* running_loop() noexcept { return tl_running_loop; }
-
-Loop& get_running_loop() {
-  if (!tl_running_loop)
-    throw std::runtime_error(
-        "no running event loop: call this from a coroutine run by simloop::run() or simloop::sim::run()");
-  return *tl_running_loop;
-}
 
 Loop::Loop() : serial_(++g_loop_serial) { live_loops().emplace(serial_, this); }
 

@@ -36,7 +36,7 @@ TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string&& name)
   if (!name.empty()) set_name(std::move(name));
   loop.register_task(*this);
   if (auto* o = loop.observer()) o->on_task_created(*this);
-  schedule_step(nullptr);  // [S25] never inline
+  loop.schedule_step(this);  // [S25] never inline: the first step is queued
 }
 
 TaskBase::~TaskBase() {
@@ -119,7 +119,10 @@ void TaskBase::run_done(Ref<FutureBase>&& f) {
 
 void TaskBase::step(std::exception_ptr exc) {
   if (done()) throw InvalidStateError("step(): task " + name() + " is already done");
-  Ref<TaskBase> keep(this);  // finishing unregisters us from the loop
+  // Finishing unregisters us from the loop, dropping its reference: the
+  // caller's keeps us alive (every step runs from a ready item, which holds
+  // the task as its object or its argument until the step returns).
+  assert(ref_count() >= 2);  // the loop's and the caller's
   if (task_must_cancel_) {
     if (!is_cancelled_error(exc)) exc = make_cancelled_error();
     task_must_cancel_ = false;
@@ -174,9 +177,11 @@ void TaskBase::step(std::exception_ptr exc) {
       break;
     }
     case Loop::StepState::Yield::bare:
-      // [S39] A bare yield gives up exactly one loop iteration.
+      // [S39] A bare yield gives up exactly one loop iteration. (Straight to
+      // the loop: schedule_step's exception_ptr argument costs a call and a
+      // destructor on the path of every sleep(0).)
       if (auto* o = l.observer()) o->on_task_suspended(*this, nullptr);
-      schedule_step(nullptr);
+      l.schedule_step(this);
       break;
     case Loop::StepState::Yield::none:
       // The coroutine suspended on an awaitable simloop does not know: nothing

@@ -55,7 +55,11 @@ void SimLoop::hang(const std::string& what) {
 }
 
 void SimLoop::before_callback(const ReadyItem& item) {
-  if (const std::uint64_t owner = item.owner_task()) last_task_ = owner;
+  // A task's step, the most common item, without owner_task's call.
+  const std::uint64_t owner = item.kind() == ReadyItem::Kind::step
+                                  ? static_cast<const detail::TaskBase*>(item.obj())->task_id()
+                                  : item.owner_task();
+  if (owner) last_task_ = owner;
   if (steps_limit_ && steps() > steps_limit_) {
     if (!hung_) {
       hang(fmt::format("step budget of {} callbacks exceeded (a task that never waits for time to pass, "

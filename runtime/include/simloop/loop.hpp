@@ -410,10 +410,22 @@ class Loop {
   std::shared_ptr<void> default_executor_;
 };
 
+namespace detail {
+// The loop running on this thread (set by run_forever). Inline, constinit:
+// every await and create_task asks for it, and a constant-initialised
+// thread_local is one TLS load, with no call and no init-guard wrapper.
+extern thread_local constinit Loop* tl_running_loop;
+[[noreturn]] void throw_no_running_loop();
+}  // namespace detail
+
 // The loop running on this thread. Throws RuntimeError-like std::runtime_error
 // naming the fix when there is none [S7].
-Loop& get_running_loop();
+inline Loop& get_running_loop() {
+  if (!detail::tl_running_loop) [[unlikely]]
+    detail::throw_no_running_loop();
+  return *detail::tl_running_loop;
+}
 // The running loop or nullptr.
-Loop* running_loop() noexcept;
+inline Loop* running_loop() noexcept { return detail::tl_running_loop; }
 
 }  // namespace simloop
