@@ -328,3 +328,41 @@ TEST_CASE("every frame is destroyed exactly once on wait's timeout and cancellat
   CHECK(Counted::made == 4);
   CHECK(Counted::alive == 0);
 }
+
+// The duplicate check marks each future with a scratch bit (DistinctFutures).
+// No mark may outlive the check: not after it throws, and not while the wait
+// it started is waiting (another task may check the same future meanwhile).
+namespace {
+sl::Coro<std::size_t> done_count_of_twice(sl::Task<int> a) {
+  std::vector<sl::Task<int>> twice{a, a};  // named: GCC 12 rejects a braced temporary in co_await
+  auto w = co_await sl::wait(std::move(twice));
+  co_return w.done.size();
+}
+}  // namespace
+
+TEST_CASE("wait's duplicate check leaves no mark behind: after a throw, and while it waits [S50]", "[wait][S50]") {
+  auto r = sl::sim::run([]() -> sl::Coro<int> {
+    auto a = sl::create_task([]() -> sl::Coro<int> {
+      co_await sl::sleep(10ms);
+      co_return 1;
+    });
+    auto b = sl::create_task([]() -> sl::Coro<int> {
+      co_await sl::sleep(20ms);
+      co_return 2;
+    });
+    bool threw = false;
+    std::vector<sl::Task<int>> bad{a, sl::Task<int>{}};  // a is marked, then the empty handle throws
+    try {
+      co_await sl::wait(std::move(bad));
+    } catch (const std::invalid_argument&) {
+      threw = true;
+    }
+    // Starts while the wait below is waiting on {a, b}; it must still see a.
+    auto other = sl::create_task(done_count_of_twice(a));
+    std::vector<sl::Task<int>> both{a, b};
+    auto w = co_await sl::wait(std::move(both));
+    const std::size_t other_done = co_await other;
+    co_return (threw ? 100 : 0) + static_cast<int>(w.done.size()) * 10 + static_cast<int>(other_done);
+  });
+  CHECK(r.value == 121);  // threw; a and b done; the other wait saw a, once
+}

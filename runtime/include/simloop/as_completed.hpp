@@ -34,7 +34,7 @@
 // in CPython.
 #include <simloop/coro.hpp>
 #include <simloop/detail/ensure_future.hpp>
-#include <simloop/detail/future_set.hpp>
+#include <simloop/detail/distinct_futures.hpp>
 #include <simloop/errors.hpp>
 #include <simloop/future.hpp>
 #include <simloop/loop.hpp>
@@ -157,7 +157,7 @@ class AsCompleted {
     Loop* lp = &loop;
     state_ = detail::make_ref<State>();
     auto& todo = state_->todo;
-    detail::FutureSet seen(inputs_.size());
+    detail::DistinctFutures seen(inputs_.size());
     for (auto& x : inputs_) {
       Future<value_type> f = detail::ensure_future(lp, std::move(x));
       if (seen.insert(f.base())) todo.push_back({std::move(f), 0});

@@ -32,7 +32,7 @@
 //     the inputs keep running.
 #include <simloop/coro.hpp>
 #include <simloop/detail/future_base.hpp>
-#include <simloop/detail/future_set.hpp>
+#include <simloop/detail/distinct_futures.hpp>
 #include <simloop/detail/ref.hpp>
 #include <simloop/time.hpp>
 
@@ -83,13 +83,17 @@ Coro<WaitResult<F>> wait(std::vector<F> fs, WaitOptions options = {}) {
   // fs = set(fs), keeping the first occurrence of each, in input order.
   std::vector<F> unique;
   std::vector<detail::Ref<detail::FutureBase>> bases;
-  detail::FutureSet seen(fs.size());
-  for (auto& f : fs) {
-    detail::Ref<detail::FutureBase> b(f.base());
-    if (!b) throw std::invalid_argument("wait() got an empty Task/Future handle: assign it first");
-    if (!seen.insert(b.get())) continue;
-    bases.push_back(std::move(b));
-    unique.push_back(std::move(f));
+  {
+    // Scoped: the marks must be gone before the await below, where another
+    // combinator may check the same futures.
+    detail::DistinctFutures seen(fs.size());
+    for (auto& f : fs) {
+      detail::Ref<detail::FutureBase> b(f.base());
+      if (!b) throw std::invalid_argument("wait() got an empty Task/Future handle: assign it first");
+      if (!seen.insert(b.get())) continue;
+      bases.push_back(std::move(b));
+      unique.push_back(std::move(f));
+    }
   }
   co_await detail::wait_core(std::move(bases), options.timeout, options.return_when);
   WaitResult<F> r;

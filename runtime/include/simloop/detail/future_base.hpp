@@ -165,7 +165,8 @@ class FutureBase : public DoneListener {
   }
 
   // A scratch bit for one synchronous pass that must spot a future it meets
-  // twice (gather's duplicate arguments, [S44]): the pass sets it, and
+  // twice (the duplicate arguments of gather [S44], wait and as_completed:
+  // DistinctFutures): the pass sets it, and
   // clears it on every future it set it on before it returns or throws.
   // It replaces a hash set of 2n pointers (16 MB at the peak of a gather of
   // 10^6 children: bench W1b, M).
