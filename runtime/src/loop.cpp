@@ -99,7 +99,6 @@ void Loop::TimerEntry::set_queued(Loop* loop) const noexcept {
   }
 }
 
-
 Loop::Loop() : serial_(++g_loop_serial) { live_loops().emplace(serial_, this); }
 
 Loop::~Loop() {

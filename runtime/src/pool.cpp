@@ -57,9 +57,9 @@ struct FreeNode {
 // is "madvise", the Debian default). Why: a large simulation touches its
 // tasks, frames and timers in an order unrelated to where they lie (bench
 // W3 wakes 10^6 timers in duration order), and with 4 KiB pages nearly
-// every such touch also misses the TLB: W3 at 10^7 timers took 1.5 us a
-// timer with 4 KiB pages and 1.0 us with 2 MiB ones (bench/README.md,
-// Scale). Slabs are never unmapped, like the chunks cut from them.
+// every such touch also misses the TLB: W3 at 10^7 timers took 1.39 us a
+// timer with 4 KiB pages and 0.92 us with 2 MiB ones (bench/README.md,
+// "Eighth session"). Slabs are never unmapped, like the chunks cut from them.
 constexpr std::size_t kHugeAfter = 4 * 1024 * 1024;
 constexpr std::size_t kSlabBytes = 2 * 1024 * 1024;
 static_assert(kSlabBytes % kChunkBytes == 0);
