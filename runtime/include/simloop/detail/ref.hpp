@@ -59,6 +59,13 @@ class Ref {
   T& operator*() const noexcept { return *p_; }
   explicit operator bool() const noexcept { return p_ != nullptr; }
   T* detach() noexcept { return std::exchange(p_, nullptr); }
+  // Takes over a reference the caller already holds (one detach() gave up):
+  // no count changes hands.
+  static Ref adopt(T* p) noexcept {
+    Ref r;
+    r.p_ = p;
+    return r;
+  }
   friend bool operator==(const Ref& a, const Ref& b) noexcept { return a.p_ == b.p_; }
 
  private:
