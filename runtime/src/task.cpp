@@ -17,14 +17,10 @@ bool is_cancelled_error(const std::exception_ptr& e) noexcept {
   }
 }
 
-TaskBase& task_for_await(const char* what) {
-  Loop* loop = running_loop();
-  TaskBase* t = loop ? loop->current_task() : nullptr;
-  if (!t)
-    throw std::runtime_error(std::string("cannot await ") + what +
-                             " outside a task: await it from a coroutine run by simloop::run(), sim::run() or "
-                             "create_task()");
-  return *t;
+void throw_await_outside_task(const char* what) {
+  throw std::runtime_error(std::string("cannot await ") + what +
+                           " outside a task: await it from a coroutine run by simloop::run(), sim::run() or "
+                           "create_task()");
 }
 void suspend_on(TaskBase& t, FutureBase& f, std::coroutine_handle<> h) noexcept { t.note_suspend_on(f, h); }
 void suspend_yield(TaskBase& t, std::coroutine_handle<> h) noexcept { t.note_suspend_yield(h); }

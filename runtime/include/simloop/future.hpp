@@ -65,7 +65,7 @@ struct FutureAwaiter {
 
   bool await_ready() const noexcept { return base->done(); }
   void await_suspend(std::coroutine_handle<> h) {
-    task = &task_for_await("a Future");
+    task = &running_task_for_await("a Future");
     suspend_on(*task, *base, h);
   }
   T await_resume() {

@@ -420,6 +420,17 @@ namespace detail {
 // thread_local is one TLS load, with no call and no init-guard wrapper.
 extern thread_local constinit Loop* tl_running_loop;
 [[noreturn]] void throw_no_running_loop();
+[[noreturn]] void throw_await_outside_task(const char* what);
+
+// The task executing on the running loop; throws a message naming the fix
+// when `what` is awaited outside one. Inline: every await asks.
+inline TaskBase& running_task_for_await(const char* what) {
+  Loop* l = tl_running_loop;
+  TaskBase* t = l ? l->current_task() : nullptr;
+  if (!t) [[unlikely]]
+    throw_await_outside_task(what);
+  return *t;
+}
 }  // namespace detail
 
 // The loop running on this thread. Throws RuntimeError-like std::runtime_error

@@ -31,7 +31,7 @@ class SleepAwaiter {
 
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h) {
-    detail::TaskBase& task = detail::task_for_await("sleep()");
+    detail::TaskBase& task = detail::running_task_for_await("sleep()");
     if (word_ == kBareYield) {
       detail::suspend_yield(task, h);
       return;

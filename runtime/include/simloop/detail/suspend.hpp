@@ -15,9 +15,8 @@ namespace simloop::detail {
 class TaskBase;
 class FutureBase;
 
-// The task executing on the running loop; throws a message naming the fix
-// when `what` is awaited outside one.
-TaskBase& task_for_await(const char* what);
+// (The task executing on the running loop is running_task_for_await, in
+// loop.hpp: inline, every await asks.)
 void suspend_on(TaskBase& t, FutureBase& f, std::coroutine_handle<> h) noexcept;
 void suspend_yield(TaskBase& t, std::coroutine_handle<> h) noexcept;
 void rethrow_pending(TaskBase& t);
