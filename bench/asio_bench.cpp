@@ -163,18 +163,7 @@ int main(int argc, char** argv) {
         sum = v;
       });
       ctx.run();
-      bench::Result r;
-      r.wall_ns = p.wall_ns();
-      r.cpu_ns = p.cpu_elapsed_ns();
-      r.rss_added = rep == 0 ? p.rss_added() : -1;
-      r.impl = "asio";
-      r.config = a.config;
-      r.workload = a.workload;
-      r.n = a.n;
-      r.ops = a.n;
-      r.rep = rep;
-      r.sum = sum;
-      r.expected = bench::triangle(a.n);
+      bench::Result r = bench::timed_result("asio", a, rep, sum, p);
       r.print();
       if (r.sum != r.expected) ++failures;
     }

@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the C++ drivers (simloop_bench.cpp, asio_bench.cpp): workload
+// Shared by the C++ drivers (simloop_bench.cpp, asio_bench.cpp, floor_bench.cpp): workload
 // parameters, the expected sums, timing and memory probes, and the one-line
 // JSON each repetition prints for run.py.
 #include <chrono>
@@ -107,6 +107,25 @@ inline Args parse_args(int argc, char** argv, const char* usage, const char* def
     std::exit(2);
   }
   return a;
+}
+
+// Repetition `rep` of workload `a` (n operations, checked against the
+// triangle sum), timed by `p`: call it right after the work, it reads the
+// clocks.
+inline Result timed_result(const char* impl, const Args& a, int rep, std::int64_t sum, const Probe& p) {
+  Result r;
+  r.wall_ns = p.wall_ns();
+  r.cpu_ns = p.cpu_elapsed_ns();
+  r.rss_added = rep == 0 ? p.rss_added() : -1;
+  r.impl = impl;
+  r.config = a.config;
+  r.workload = a.workload;
+  r.n = a.n;
+  r.ops = a.n;
+  r.rep = rep;
+  r.sum = sum;
+  r.expected = triangle(a.n);
+  return r;
 }
 
 }  // namespace bench

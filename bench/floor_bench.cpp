@@ -384,24 +384,13 @@ int main(int argc, char** argv) {
       sum = run(loop, workload(a.workload, a.n));
       elapsed = loop.now;
     }
-    bench::Result r;
-    r.wall_ns = p.wall_ns();
-    r.cpu_ns = p.cpu_elapsed_ns();
-    r.rss_added = rep == 0 ? p.rss_added() : -1;
+    bench::Result r = bench::timed_result("floor", a, rep, sum, p);
     if (a.workload == "W3") {
       // The run ends when the longest sleep does (virtual time).
       int64_t longest = 0;
       for (int64_t i = 0; i < a.n; ++i) longest = std::max(longest, bench::w3_dur(i));
-      if (elapsed < longest * 1000) sum = -1;
+      if (elapsed < longest * 1000) r.sum = -1;
     }
-    r.impl = "floor";
-    r.config = a.config;
-    r.workload = a.workload;
-    r.n = a.n;
-    r.ops = a.n;
-    r.rep = rep;
-    r.sum = sum;
-    r.expected = bench::triangle(a.n);
     r.extra = ",\"elapsed_virtual_ns\":" + std::to_string(elapsed);
     r.print();
     if (r.sum != r.expected) ++failures;
