@@ -314,7 +314,7 @@ void Loop::run_once() {
                                                       : static_cast<detail::TimerFuture*>(item.obj())->timer_cancelled()))
       continue;  // never runs [S3]
     ++steps_;
-    if (kind != ReadyItem::Kind::step || steps_ > steps_checked_after_) before_callback(item);
+    if (kind != ReadyItem::Kind::step || steps_ > steps_limit_) before_callback(item);
     if (observer_ && is_handle) observer_->on_callback(item.owner_task());
     try {
       switch (kind) {

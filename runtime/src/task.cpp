@@ -66,12 +66,8 @@ struct ThrowIn final : DoneListener {
 };
 }  // namespace
 
-void TaskBase::schedule_step(std::exception_ptr exc) {
-  if (!exc) {
-    // The common case: no callable, run_once calls step(nullptr) directly.
-    loop().schedule_step(this);
-    return;
-  }
+void TaskBase::schedule_throw_in(std::exception_ptr exc) {
+  assert(exc);
   loop().schedule_callback(Ref<RefCounted>(new ThrowIn(std::move(exc), task_id_)), this);
 }
 
@@ -156,13 +152,13 @@ void TaskBase::step(std::exception_ptr exc) {
       // As Task.__step: both errors are thrown into the coroutine at its
       // await on the next iteration, so it can catch them.
       if (&f->loop() != &l) {
-        schedule_step(std::make_exception_ptr(std::runtime_error(
+        schedule_throw_in(std::make_exception_ptr(std::runtime_error(
             "task " + name() + " got future #" + std::to_string(f->id()) +
             " attached to a different loop: a future can only be awaited by tasks of the loop it was created on")));
         break;
       }
       if (f == this) {
-        schedule_step(std::make_exception_ptr(
+        schedule_throw_in(std::make_exception_ptr(
             std::runtime_error("task " + name() + " cannot await itself: await another task or future")));
         break;
       }
@@ -173,9 +169,7 @@ void TaskBase::step(std::exception_ptr exc) {
       break;
     }
     case Loop::StepState::Yield::bare:
-      // [S39] A bare yield gives up exactly one loop iteration. (Straight to
-      // the loop: schedule_step's exception_ptr argument costs a call and a
-      // destructor on the path of every sleep(0).)
+      // [S39] A bare yield gives up exactly one loop iteration.
       if (auto* o = l.observer()) o->on_task_suspended(*this, nullptr);
       l.schedule_step(this);
       break;

@@ -9,12 +9,12 @@
 namespace simloop::sim {
 
 SimLoop::SimLoop(const SimConfig& config)
-    : config_(config), steps_limit_(config.steps_max), time_limit_(config.virtual_time_max) {
+    : config_(config), time_limit_(config.virtual_time_max) {
   explore_ready_order_ = config.explore_ready_order;
   explore_timer_ties_ = config.explore_timer_ties;
   trace_.set_keep_events(config.keep_trace);
   set_observer(this);
-  if (steps_limit_) steps_checked_after_ = steps_limit_;
+  if (config.steps_max) steps_limit_ = config.steps_max;
 }
 
 std::string SimLoop::task_label(std::uint64_t task_id) const {
@@ -47,7 +47,7 @@ void SimLoop::wait_for_work(std::optional<TimePoint> deadline) {
 void SimLoop::hang(const std::string& what) {
   hung_ = true;
   // Let teardown (cancelling the tasks left) run on a fresh budget.
-  if (steps_limit_) steps_checked_after_ = steps_limit_ = steps() + config_.steps_max;
+  if (steps_limit_ != kNoStepLimit) steps_limit_ = steps() + config_.steps_max;
   if (time_limit_ > Duration::zero()) time_limit_ = now_.time_since_epoch() + config_.virtual_time_max;
   std::string running = last_task_ ? task_label(last_task_) : std::string("no task (plain callbacks)");
   throw Hang(fmt::format("hang at t={:.6f}s after {} steps: {}. The task that was running: {}. "
@@ -57,12 +57,9 @@ void SimLoop::hang(const std::string& what) {
 
 void SimLoop::before_callback(const ReadyItem& item) {
   // A task's step comes here only past the step budget (Loop::
-  // steps_checked_after_); on_task_step names its task otherwise.
-  const std::uint64_t owner = item.kind() == ReadyItem::Kind::step
-                                  ? static_cast<const detail::TaskBase*>(item.obj())->task_id()
-                                  : item.owner_task();
-  if (owner) last_task_ = owner;
-  if (steps_limit_ && steps() > steps_limit_) {
+  // steps_limit_); on_task_step names its task otherwise.
+  if (const std::uint64_t owner = item.owner_task()) last_task_ = owner;
+  if (steps() > steps_limit_) {
     if (!hung_) {
       hang(fmt::format("step budget of {} callbacks exceeded (a task that never waits for time to pass, "
                        "e.g. a loop on sleep(0)?)",

@@ -335,13 +335,14 @@ class Loop {
   virtual std::size_t choose(std::size_t n, ChoicePoint why, std::span<const std::uint64_t> tasks);
   // Extra delay for a newly registered timer (simulated jitter). Default none.
   virtual Duration timer_jitter() { return Duration::zero(); }
-  // Called before each callback runs (step budgets, traces); before a task's
-  // step only once steps() has passed steps_checked_after_, which a
-  // subclass with a step budget lowers to it. A step has its own hook (the
-  // observer's on_task_step), and this virtual call was ~4% of a task
-  // switch (bench W2).
+  // Called before each callback runs (step budgets, traces); before a
+  // task's step only once steps() has passed steps_limit_. A step has its
+  // own hook (the observer's on_task_step), and this virtual call was ~4%
+  // of a task switch (bench W2).
   virtual void before_callback(const ReadyItem&) {}
-  std::uint64_t steps_checked_after_ = UINT64_MAX;
+  // A subclass's step budget (SimLoop's), checked in before_callback.
+  static constexpr std::uint64_t kNoStepLimit = UINT64_MAX;
+  std::uint64_t steps_limit_ = kNoStepLimit;
 
   // Opt-in exploration of ready order (asyncio guarantees FIFO, so this explores
   // orders beyond asyncio's guarantee). Timer ties are asked whenever >1 timer

@@ -114,7 +114,9 @@ class TaskBase : public FutureBase {
   // The root coroutine returned: store its value and mark the task done.
   virtual void finish_with_root_value() = 0;
   virtual std::exception_ptr root_exception() noexcept = 0;
-  void schedule_step(std::exception_ptr exc);
+  // Queue a step that throws `exc` (not null) into the coroutine. A plain
+  // step is queued with Loop::schedule_step directly.
+  void schedule_throw_in(std::exception_ptr exc);
   // The root coroutine's frame (valid until the task finishes).
   void* root_address() const noexcept { return root_.address(); }
 

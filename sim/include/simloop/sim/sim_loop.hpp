@@ -89,9 +89,9 @@ class SimLoop : public Loop, private LoopObserver {
   std::vector<std::string> reports_;
   std::vector<bool> started_;     // by task id: has it run a step yet
   std::uint64_t last_task_ = 0;   // the task whose step ran last
-  // Current budgets: raised once after a hang so that teardown (cancelling
-  // the tasks left) can run; a second overrun ends the teardown too.
-  std::uint64_t steps_limit_ = 0;
+  // Current budgets (the step budget is Loop::steps_limit_): raised once
+  // after a hang so that teardown (cancelling the tasks left) can run; a
+  // second overrun ends the teardown too.
   Duration time_limit_{0};
   bool hung_ = false;
 };
