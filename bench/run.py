@@ -223,7 +223,7 @@ def print_main(res, x1, metric):
         cell_ta = '-' if ta is None or ra is None else (f'>={ta} ok' if ra >= ta else f'>={ta} MISS')
         cell_tp = '-' if rp is None else (f'>={TARGET_ASYNCIO_RATIO} ok' if rp >= TARGET_ASYNCIO_RATIO else f'>={TARGET_ASYNCIO_RATIO} MISS')
         cell_floor = '-' if floor is None else (
-            f'{floor:.1f}x' + ('' if not floor_target else ' ok' if floor <= TARGET_FLOOR_RATIO else ' MISS'))
+            f'{floor:.2f}x' + ('' if not floor_target else ' ok' if floor <= TARGET_FLOOR_RATIO else ' MISS'))
         cell_floor_ns = '-' if floor_ns is None else fmt_ns(floor_ns) + ('' if fl else '*')
         if tgt and s.ns > tgt:
             misses.append(f'{w}: {s.ns:.0f} ns > {tgt} ns target ({s.ns / tgt:.1f}x over)')
@@ -232,9 +232,10 @@ def print_main(res, x1, metric):
         if rp is not None and rp < TARGET_ASYNCIO_RATIO:
             misses.append(f'{w}: asyncio/simloop {rp:.1f}x < {TARGET_ASYNCIO_RATIO}x')
         if floor is not None and floor_target and floor > TARGET_FLOOR_RATIO:
-            misses.append(f'{w}: fifo without trace {f.ns:.1f} ns is {floor:.1f}x the floor '
+            # Two decimals: a ratio of 2.04 printed as 2.0 would read as met.
+            misses.append(f'{w}: fifo without trace {f.ns:.1f} ns is {floor:.2f}x the floor '
                           f'({fmt_ns(floor_ns)} ns, {floor_src}; target {TARGET_FLOOR_RATIO}x: '
-                          f'{floor / TARGET_FLOOR_RATIO:.1f}x over)')
+                          f'{floor / TARGET_FLOOR_RATIO:.2f}x over)')
         ncol = f'{s.n:.0e}/{p.n:.0e}' if p else f'{s.n:.0e}'
         w_label = w + (' (asio: real timers, CPU)' if w == 'W3' and a else '')
         lines.append([w_label, ncol, fmt_ns(s.ns), cell_t, fmt_ns(f.ns if f else None), cell_floor_ns, cell_floor,
