@@ -309,18 +309,28 @@ void Loop::run_once() {
     ReadyItem item = i == 0 ? ready_.take_front() : ready_.take(i);
     if (i < ntodo) --ntodo;
     const ReadyItem::Kind kind = item.kind();
+    if (kind == ReadyItem::Kind::step) {
+      // A task's step, most items: nothing to skip, no callback event (the
+      // observer hears of it in step), the budget checked only past it.
+      if (++steps_ > steps_limit_) before_callback(item);
+      try {
+        static_cast<detail::TaskBase*>(item.obj())->step(nullptr);
+      } catch (...) {
+        report_callback_exception();
+      }
+      continue;
+    }
     const bool is_handle = kind == ReadyItem::Kind::handle || kind == ReadyItem::Kind::timer;
     if (is_handle && (kind == ReadyItem::Kind::handle ? static_cast<detail::HandleState*>(item.obj())->cancelled
                                                       : static_cast<detail::TimerFuture*>(item.obj())->timer_cancelled()))
       continue;  // never runs [S3]
     ++steps_;
-    if (kind != ReadyItem::Kind::step || steps_ > steps_limit_) before_callback(item);
+    before_callback(item);
     if (observer_ && is_handle) observer_->on_callback(item.owner_task());
     try {
       switch (kind) {
         case ReadyItem::Kind::step:
-          static_cast<detail::TaskBase*>(item.obj())->step(nullptr);
-          break;
+          break;  // above
         case ReadyItem::Kind::callback:
           static_cast<detail::DoneListener*>(item.obj())->run_done(detail::Ref<detail::FutureBase>(item.take_arg()));
           break;
@@ -335,11 +345,15 @@ void Loop::run_once() {
           break;
       }
     } catch (...) {
-      // As asyncio's Handle._run: a callback that raises is reported, and the
-      // loop goes on with the next one.
-      report("Exception in callback: " + describe_exception(std::current_exception()));
+      report_callback_exception();
     }
   }
+}
+
+void Loop::report_callback_exception() {
+  // As asyncio's Handle._run: a callback that raises is reported, and the
+  // loop goes on with the next one.
+  report("Exception in callback: " + describe_exception(std::current_exception()));
 }
 
 void Loop::run_forever() {

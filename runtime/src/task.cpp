@@ -59,7 +59,7 @@ namespace {
 // keeps the exception, the item's argument is the task.
 struct ThrowIn final : DoneListener {
   ThrowIn(std::exception_ptr&& e, std::uint64_t task_id) noexcept : exc(std::move(e)), task_id(task_id) {}
-  void on_future_done(FutureBase* task) override { static_cast<TaskBase*>(task)->step(std::move(exc)); }
+  void on_future_done(FutureBase* task) override { static_cast<TaskBase*>(task)->step(&exc); }
   std::uint64_t owner_task() const noexcept override { return task_id; }
   std::exception_ptr exc;
   std::uint64_t task_id;
@@ -88,6 +88,7 @@ bool TaskBase::cancel(std::string msg) {
 namespace {
 // What the awaited future throws into the coroutine (null: a result).
 std::exception_ptr outcome_exception(FutureBase* f) {
+  if (f->has_plain_result()) return nullptr;  // most wake-ups: no try block entered
   try {
     f->check_result();
   } catch (...) {
@@ -97,7 +98,10 @@ std::exception_ptr outcome_exception(FutureBase* f) {
 }
 }  // namespace
 
-void TaskBase::wakeup(FutureBase* f) { step(outcome_exception(f)); }
+void TaskBase::wakeup(FutureBase* f) {
+  std::exception_ptr exc = outcome_exception(f);
+  step(exc ? &exc : nullptr);
+}
 
 void TaskBase::run_done(Ref<FutureBase>&& f) {
   Ref<FutureBase> fut(std::move(f));
@@ -106,27 +110,33 @@ void TaskBase::run_done(Ref<FutureBase>&& f) {
   // pointer into it; fut_waiter_ does too until step). Dropping the ready
   // item's reference now lets an rvalue await see it is the only one.
   fut = nullptr;
-  step(std::move(exc));
+  step(exc ? &exc : nullptr);
 }
 
-void TaskBase::step(std::exception_ptr exc) {
-  if (done()) throw InvalidStateError("step(): task " + name() + " is already done");
+void TaskBase::step(std::exception_ptr* exc) {
+  if (done()) [[unlikely]]
+    step_on_done_task();
   // Finishing unregisters us from the loop, dropping its reference: the
   // caller's keeps us alive (every step runs from a ready item, which holds
   // the task as its object or its argument until the step returns).
   assert(ref_count() >= 2);  // the loop's and the caller's
-  if (task_must_cancel_) {
-    if (!is_cancelled_error(exc)) exc = make_cancelled_error();
+  assert(!exc || *exc);      // null, or an exception to throw in
+  if (task_must_cancel_) [[unlikely]] {
     task_must_cancel_ = false;
+    if (!exc || !is_cancelled_error(*exc)) {
+      std::exception_ptr cancelled = make_cancelled_error();
+      step(&cancelled);
+      return;
+    }
   }
   fut_waiter_ = nullptr;
   Loop& l = loop();
-  if (auto* o = l.observer()) o->on_task_step(*this, static_cast<bool>(exc));
+  if (auto* o = l.observer()) o->on_task_step(*this, exc != nullptr);
 
   if (!task_started_ && exc) {
     // [S28] Thrown into a coroutine that never started: it ends with that
     // exception and its body never runs.
-    finish(std::move(exc));
+    finish(std::move(*exc));
     return;
   }
   task_started_ = true;
@@ -135,7 +145,7 @@ void TaskBase::step(std::exception_ptr exc) {
   // Assigned only when set: each exception_ptr assignment destroys a
   // temporary out of line, and most steps throw nothing in.
   assert(!handshake.pending_exc);  // cleared after every resume
-  if (exc) handshake.pending_exc = std::move(exc);
+  if (exc) handshake.pending_exc = std::move(*exc);
   l.enter_task(*this, task_id_);
   resume_point_.resume();
   l.leave_task();
@@ -149,17 +159,8 @@ void TaskBase::step(std::exception_ptr exc) {
   }
   switch (yielded_how) {
     case Loop::StepState::Yield::blocking: {
-      // As Task.__step: both errors are thrown into the coroutine at its
-      // await on the next iteration, so it can catch them.
-      if (&f->loop() != &l) {
-        schedule_throw_in(std::make_exception_ptr(std::runtime_error(
-            "task " + name() + " got future #" + std::to_string(f->id()) +
-            " attached to a different loop: a future can only be awaited by tasks of the loop it was created on")));
-        break;
-      }
-      if (f == this) {
-        schedule_throw_in(std::make_exception_ptr(
-            std::runtime_error("task " + name() + " cannot await itself: await another task or future")));
+      if (&f->loop() != &l || f == this) [[unlikely]] {
+        refuse_await(*f);
         break;
       }
       f->add_done_listener(Ref<DoneListener>(this));  // on_future_done: wakeup
@@ -174,15 +175,38 @@ void TaskBase::step(std::exception_ptr exc) {
       l.schedule_step(this);
       break;
     case Loop::StepState::Yield::none:
-      // The coroutine suspended on an awaitable simloop does not know: nothing
-      // will ever resume it through the loop. Fail the task loudly.
-      destroy_frame();
-      finish(std::make_exception_ptr(std::logic_error(
-          "task " + name() +
-          " suspended on an awaitable that is not simloop's (only Future, Task, Coro, sleep and simloop's "
-          "combinators and primitives can be awaited inside a task)")));
+      fail_foreign_await();
       break;
   }
+}
+
+// The rare ends of a step, out of line: building their messages in step
+// itself cost every step a larger frame and more saved registers.
+void TaskBase::refuse_await(FutureBase& f) {
+  // As Task.__step: both errors are thrown into the coroutine at its await
+  // on the next iteration, so it can catch them.
+  if (&f.loop() != &loop()) {
+    schedule_throw_in(std::make_exception_ptr(std::runtime_error(
+        "task " + name() + " got future #" + std::to_string(f.id()) +
+        " attached to a different loop: a future can only be awaited by tasks of the loop it was created on")));
+  } else {
+    schedule_throw_in(std::make_exception_ptr(
+        std::runtime_error("task " + name() + " cannot await itself: await another task or future")));
+  }
+}
+
+void TaskBase::fail_foreign_await() {
+  // The coroutine suspended on an awaitable simloop does not know: nothing
+  // will ever resume it through the loop. Fail the task loudly.
+  destroy_frame();
+  finish(std::make_exception_ptr(std::logic_error(
+      "task " + name() +
+      " suspended on an awaitable that is not simloop's (only Future, Task, Coro, sleep and simloop's "
+      "combinators and primitives can be awaited inside a task)")));
+}
+
+void TaskBase::step_on_done_task() {
+  throw InvalidStateError("step(): task " + name() + " is already done");
 }
 
 void TaskBase::finish(std::exception_ptr exc) {

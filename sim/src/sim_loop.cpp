@@ -25,7 +25,7 @@ std::string SimLoop::task_label(std::uint64_t task_id) const {
 }
 
 void SimLoop::record(EventKind kind, std::uint64_t task, std::uint64_t arg, std::uint32_t aux, ChoicePoint why) {
-  trace_.record(TraceEvent{now_.time_since_epoch().count(), task, arg, aux, kind, why});
+  trace_.record(kind, now_.time_since_epoch().count(), task, arg, aux, why);
 }
 
 void SimLoop::wait_for_work(std::optional<TimePoint> deadline) {

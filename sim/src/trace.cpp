@@ -54,9 +54,18 @@ void Trace::store_slow(const TraceEvent& e) {
     wide_.push_back(Wide{size_, e.task, e.arg, e.aux, e.why});
     *next_++ = static_cast<Word>(e.kind) | kWide;
   } else {
-    next_ = put(next_, e);
+    next_ = put(next_, e.kind, e.task, e.arg, e.aux, e.why);
   }
   ++size_;
+  count_fast_left();
+}
+
+void Trace::count_fast_left() noexcept {
+  // Up to the next group start (event 64*g goes through store_slow, which
+  // keeps where it starts), and no more than three words each can fill.
+  const std::size_t to_group = (kGroupMask + 1 - (size_ & kGroupMask)) & kGroupMask;
+  const std::size_t by_room = static_cast<std::size_t>(block_end_ - next_) / 3;
+  fast_left_ = to_group < by_room ? to_group : by_room;
 }
 
 TraceEvent Trace::event(std::size_t i) const {
@@ -134,6 +143,7 @@ void Trace::clear() noexcept {
   size_ = 0;  // blocks_ stay allocated for the next run
   block_ = 0;
   next_ = block_end_ = nullptr;
+  fast_left_ = 0;
   group_start_.clear();
   mark_time_ = kNoMark;
   marks_.clear();

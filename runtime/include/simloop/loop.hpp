@@ -398,6 +398,8 @@ class Loop {
   std::vector<detail::TaskBase*> tasks_;  // live tasks, creation order; holes compacted lazily
   std::size_t task_holes_ = 0;
   [[noreturn]] void enter_task_conflict(detail::TaskBase& t);
+  // In a catch block of run_once: reports the callback's exception.
+  void report_callback_exception();
   detail::TaskBase* current_task_ = nullptr;
   std::uint64_t current_task_id_ = 0;  // current_task_'s id (0: none)
   StepState step_;

@@ -91,7 +91,13 @@ class TaskBase : public FutureBase {
   void abandon() noexcept;
 
   // --- the awaiter protocol (detail/suspend.hpp) -----------------------------
-  void step(std::exception_ptr exc);
+  // One step of the coroutine. exc is null (most steps: run_once passes no
+  // exception_ptr at all), or an exception to throw in at the await (moved
+  // from).
+  void step(std::exception_ptr* exc);
+  [[gnu::cold, gnu::noinline]] void refuse_await(FutureBase& f);  // another loop's future, or itself
+  [[gnu::cold, gnu::noinline]] void fail_foreign_await();         // suspended on a foreign awaitable
+  [[gnu::cold, gnu::noinline, noreturn]] void step_on_done_task();
   void wakeup(FutureBase* f);
   // The task's registration on the future it awaits (DoneListener).
   void on_future_done(FutureBase* f) override { wakeup(f); }

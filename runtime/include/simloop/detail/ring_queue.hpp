@@ -6,7 +6,8 @@
 // it is an index mask. The ring grows by doubling and never shrinks, and
 // its buffer is kept for the next queue on the thread (a simulation's queue
 // stays at its high-water mark, as the pool does).
-// Positional access and erase serve the opt-in ready-order exploration,
+// A ring of capacity c holds c - 1 items (one slot stays free so that the
+// full test is one compare). Positional access and erase serve the opt-in ready-order exploration,
 // which may run any queued item next.
 #include <cassert>
 #include <cstddef>
@@ -37,7 +38,10 @@ class RingQueue {
   // Constructs the new last item in place from `args`.
   template <class... Args>
   void emplace_back(Args&&... args) {
-    if (size_ == cap()) grow();
+    // One compare on the hot path: the ring grows when one slot is left
+    // (size_ == mask_), which also covers no buffer at all (both 0).
+    if (size_ >= mask_) [[unlikely]]
+      grow();
     ::new (static_cast<void*>(buf_ + ((head_ + size_) & mask_))) T(std::forward<Args>(args)...);
     ++size_;
   }

@@ -66,6 +66,7 @@ class Trace {
     block_ = std::exchange(o.block_, 0);
     next_ = std::exchange(o.next_, nullptr);
     block_end_ = std::exchange(o.block_end_, nullptr);
+    fast_left_ = std::exchange(o.fast_left_, 0);
     group_start_ = std::move(o.group_start_);
     o.group_start_.clear();
     mark_time_ = std::exchange(o.mark_time_, kNoMark);
@@ -100,9 +101,13 @@ class Trace {
   // --- recording (SimLoop) ---------------------------------------------------
   void set_keep_events(bool keep) noexcept { keep_ = keep; }
   bool keeps_events() const noexcept { return keep_; }
-  void record(const TraceEvent& e) {
-    fold_event(e);
-    if (keep_) store(e);
+  void record(const TraceEvent& e) { record(e.kind, e.time_ns, e.task, e.arg, e.aux, e.why); }
+  // The same, field by field: the hot callers (SimLoop's hooks) pass
+  // registers, and no TraceEvent is built unless store_slow needs one.
+  void record(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg = 0, std::uint32_t aux = 0,
+              ChoicePoint why = ChoicePoint::ready_order) {
+    fold_event(kind, time_ns, task, arg, aux, why);
+    if (keep_) store(kind, time_ns, task, arg, aux, why);
   }
   std::uint64_t add_string(std::string s);  // also hashed
   // Given names only: a task without one is "Task-<id>" (task_name rebuilds it).
@@ -134,7 +139,8 @@ class Trace {
   static constexpr int kGroupShift = 6;              // a start kept every 64 events
   static constexpr std::size_t kGroupMask = (std::size_t{1} << kGroupShift) - 1;
 
-  void fold_event(const TraceEvent& e) noexcept {
+  void fold_event(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg, std::uint32_t aux,
+                  ChoicePoint why) noexcept {
     // One multiply per 64-bit word, then a shift-xor so high bits reach the
     // low ones: order-sensitive, and cheap enough to run on every event.
     std::uint64_t h = hash_;
@@ -142,45 +148,53 @@ class Trace {
       h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
       h ^= h >> 32;
     };
-    mix(static_cast<std::uint64_t>(e.time_ns));
-    mix(e.task);
-    mix(e.arg);
-    mix((static_cast<std::uint64_t>(e.aux) << 16) | (static_cast<std::uint64_t>(e.why) << 8) |
-        static_cast<std::uint64_t>(e.kind));
+    mix(static_cast<std::uint64_t>(time_ns));
+    mix(task);
+    mix(arg);
+    mix((static_cast<std::uint64_t>(aux) << 16) | (static_cast<std::uint64_t>(why) << 8) |
+        static_cast<std::uint64_t>(kind));
     hash_ = h;
   }
-  // The fast path writes one to three words; a new block (or too little
-  // room left in this one), a group start, a clock mark or a wide field go
-  // through store_slow (out of line, so the common path needs no saved
-  // registers: it runs for every event of every simulation).
-  void store(const TraceEvent& e) {
-    if (block_end_ - next_ < 3 || (size_ & kGroupMask) == 0 || e.time_ns != mark_time_ || is_wide(e)) [[unlikely]] {
-      store_slow(e);
+  // The fast path writes one to three words. fast_left_ counts the events
+  // that may still take it: none is a group start and each has room for
+  // three words in this block. When it runs out, or the clock moved, or a
+  // field is wide, store_slow (out of line, so the common path needs no
+  // saved registers: it runs for every event of every simulation) writes
+  // the event and counts again.
+  void store(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg, std::uint32_t aux,
+             ChoicePoint why) {
+    if (fast_left_ == 0 || time_ns != mark_time_ || is_wide(task, arg, aux)) [[unlikely]] {
+      store_slow(TraceEvent{time_ns, task, arg, aux, kind, why});
       return;
     }
-    next_ = put(next_, e);
+    --fast_left_;
+    next_ = put(next_, kind, task, arg, aux, why);
     ++size_;
   }
-  static bool is_wide(const TraceEvent& e) noexcept {
-    return ((e.task >> kTaskBits) | (e.arg >> 32) | (e.aux >> kAuxBits)) != 0;
+  static bool is_wide(std::uint64_t task, std::uint64_t arg, std::uint32_t aux) noexcept {
+    return ((task >> kTaskBits) | (arg >> 32) | (aux >> kAuxBits)) != 0;
   }
+  static bool is_wide(const TraceEvent& e) noexcept { return is_wide(e.task, e.arg, e.aux); }
   // How many words follow word 0 (the event must not be wide).
-  static int extra_words(const TraceEvent& e) noexcept {
-    if ((e.aux | static_cast<std::uint32_t>(e.why)) != 0) return 2;
-    return e.arg != 0 ? 1 : 0;
+  static int extra_words(std::uint64_t arg, std::uint32_t aux, ChoicePoint why) noexcept {
+    if ((aux | static_cast<std::uint32_t>(why)) != 0) return 2;
+    return arg != 0 ? 1 : 0;
   }
+  static int extra_words(const TraceEvent& e) noexcept { return extra_words(e.arg, e.aux, e.why); }
   // Writes the event (not wide) at w; returns the word after it.
-  static Word* put(Word* w, const TraceEvent& e) noexcept {
-    const int extra = extra_words(e);
-    w[0] = static_cast<Word>(e.kind) | (static_cast<Word>(extra) << kExtraShift) | (static_cast<Word>(e.task) << kTaskShift);
+  static Word* put(Word* w, EventKind kind, std::uint64_t task, std::uint64_t arg, std::uint32_t aux,
+                   ChoicePoint why) noexcept {
+    const int extra = extra_words(arg, aux, why);
+    w[0] = static_cast<Word>(kind) | (static_cast<Word>(extra) << kExtraShift) | (static_cast<Word>(task) << kTaskShift);
     if (extra == 0) return w + 1;
-    w[1] = static_cast<Word>(e.arg);
+    w[1] = static_cast<Word>(arg);
     if (extra == 1) return w + 2;
-    w[2] = static_cast<Word>(e.why) | (static_cast<Word>(e.aux) << kAuxShift);
+    w[2] = static_cast<Word>(why) | (static_cast<Word>(aux) << kAuxShift);
     return w + 3;
   }
   const Word& word_at(std::size_t pos) const noexcept { return blocks_[pos / kBlockWords][pos % kBlockWords]; }
   void store_slow(const TraceEvent& e);
+  void count_fast_left() noexcept;
 
   struct Wide {
     std::size_t index;
@@ -194,6 +208,7 @@ class Trace {
   std::size_t block_ = 0;        // the block next_ is in (when next_ is not null)
   Word* next_ = nullptr;         // where event size_ goes, in its block
   Word* block_end_ = nullptr;    // the end of that block
+  std::size_t fast_left_ = 0;    // events store may still write without store_slow
   std::vector<std::uint64_t> group_start_;  // the word position of event 64*g (block*kBlockWords + offset)
   static constexpr std::int64_t kNoMark = INT64_MIN;
   std::int64_t mark_time_ = kNoMark;  // the time of the last clock mark (marks_.back())
