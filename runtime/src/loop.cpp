@@ -284,7 +284,7 @@ void Loop::move_due_timers(TimePoint now) {
 void Loop::run_once() {
   ++iterations_;
   if (timer_cancelled_count_ != 0) purge_cancelled_timers();
-  poll_external();
+  if (polls_external_) poll_external();
   if (ready_.empty() && !stopping_) {
     // Nothing to do: let time pass until the earliest live timer [S6]. A timer
     // already overdue (call_at in the past) needs no wait: asyncio's select
@@ -311,8 +311,9 @@ void Loop::run_once() {
     const ReadyItem::Kind kind = item.kind();
     if (kind == ReadyItem::Kind::step) {
       // A task's step, most items: nothing to skip, no callback event (the
-      // observer hears of it in step), the budget checked only past it.
-      if (++steps_ > steps_limit_) before_callback(item);
+      // observer hears of it in step).
+      if (++steps_ > steps_limit_) [[unlikely]]
+        on_steps_limit(item);
       try {
         static_cast<detail::TaskBase*>(item.obj())->step(nullptr);
       } catch (...) {
@@ -324,8 +325,8 @@ void Loop::run_once() {
     if (is_handle && (kind == ReadyItem::Kind::handle ? static_cast<detail::HandleState*>(item.obj())->cancelled
                                                       : static_cast<detail::TimerFuture*>(item.obj())->timer_cancelled()))
       continue;  // never runs [S3]
-    ++steps_;
-    before_callback(item);
+    if (++steps_ > steps_limit_) [[unlikely]]
+      on_steps_limit(item);
     if (observer_ && is_handle) observer_->on_callback(item.owner_task());
     try {
       switch (kind) {

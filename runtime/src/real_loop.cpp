@@ -5,7 +5,7 @@
 
 namespace simloop {
 
-RealLoop::RealLoop() : start_(std::chrono::steady_clock::now()) {}
+RealLoop::RealLoop() : start_(std::chrono::steady_clock::now()) { polls_external_ = true; }
 
 RealLoop::~RealLoop() { close(); }
 

@@ -55,9 +55,7 @@ void SimLoop::hang(const std::string& what) {
                          seconds(now_), steps(), what, running, describe_pending_tasks()));
 }
 
-void SimLoop::before_callback(const ReadyItem& item) {
-  // A task's step comes here only past the step budget (Loop::
-  // steps_limit_); on_task_step names its task otherwise.
+void SimLoop::on_steps_limit(const ReadyItem& item) {
   if (const std::uint64_t owner = item.owner_task()) last_task_ = owner;
   if (steps() > steps_limit_) {
     if (!hung_) {
@@ -162,6 +160,9 @@ void SimLoop::on_cancel_requested(const detail::TaskBase& t, const std::string& 
 
 void SimLoop::on_timer_fired(std::uint64_t owner_task, std::uint64_t seq) { record(EventKind::timer_fired, owner_task, seq); }
 
-void SimLoop::on_callback(std::uint64_t owner_task) { record(EventKind::callback, owner_task); }
+void SimLoop::on_callback(std::uint64_t owner_task) {
+  if (owner_task) last_task_ = owner_task;
+  record(EventKind::callback, owner_task);
+}
 
 }  // namespace simloop::sim

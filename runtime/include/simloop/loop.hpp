@@ -328,19 +328,21 @@ class Loop {
   // found a deadlock and throws.
   virtual void wait_for_work(std::optional<TimePoint> deadline) = 0;
   // Non-blocking poll for work from outside the loop (the real loop's
-  // thread-safe queue). Called once per iteration.
+  // thread-safe queue). Called once per iteration by a loop that set
+  // polls_external_ (a simulation has no outside: no virtual call).
   virtual void poll_external() {}
+  bool polls_external_ = false;
   // A choice among `n` options; 0 is asyncio's. `tasks` names the task each
   // option belongs to (0: none), for strategies that prioritise tasks.
   virtual std::size_t choose(std::size_t n, ChoicePoint why, std::span<const std::uint64_t> tasks);
   // Extra delay for a newly registered timer (simulated jitter). Default none.
   virtual Duration timer_jitter() { return Duration::zero(); }
-  // Called before each callback runs (step budgets, traces); before a
-  // task's step only once steps() has passed steps_limit_. A step has its
-  // own hook (the observer's on_task_step), and this virtual call was ~4%
-  // of a task switch (bench W2).
-  virtual void before_callback(const ReadyItem&) {}
-  // A subclass's step budget (SimLoop's), checked in before_callback.
+  // Called before an item runs once steps() has passed steps_limit_ (the
+  // item that passed it, and each one after). Not for every item: a
+  // virtual call before each was ~4% of a task switch (bench W2) and ~2%
+  // of a timer (W3). The observer hears of steps and handles anyway.
+  virtual void on_steps_limit(const ReadyItem&) {}
+  // A subclass's step budget (SimLoop's), enforced in on_steps_limit.
   static constexpr std::uint64_t kNoStepLimit = UINT64_MAX;
   std::uint64_t steps_limit_ = kNoStepLimit;
 

@@ -63,7 +63,7 @@ class SimLoop : public Loop, private LoopObserver {
   void wait_for_work(std::optional<TimePoint> deadline) override;
   std::size_t choose(std::size_t n, ChoicePoint why, std::span<const std::uint64_t> tasks) override;
   Duration timer_jitter() override;
-  void before_callback(const ReadyItem& item) override;
+  void on_steps_limit(const ReadyItem& item) override;
 
   TimePoint now_{};
 
@@ -88,7 +88,12 @@ class SimLoop : public Loop, private LoopObserver {
   std::vector<std::uint32_t> decisions_;
   std::vector<std::string> reports_;
   std::vector<bool> started_;     // by task id: has it run a step yet
-  std::uint64_t last_task_ = 0;   // the task whose step ran last
+  // For hang reports: the task whose step ran last, or the owner of the
+  // handle (call_soon, timer) that ran since, or of the item that passed
+  // the step budget. A done callback leaves it alone: a task's wake-up is
+  // its next step, and asking every callback for its owner cost a virtual
+  // call per item.
+  std::uint64_t last_task_ = 0;
   // Current budgets (the step budget is Loop::steps_limit_): raised once
   // after a hang so that teardown (cancelling the tasks left) can run; a
   // second overrun ends the teardown too.
