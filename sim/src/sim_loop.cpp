@@ -13,6 +13,8 @@ SimLoop::SimLoop(const SimConfig& config)
   explore_ready_order_ = config.explore_ready_order;
   explore_timer_ties_ = config.explore_timer_ties;
   trace_.set_keep_events(config.keep_trace);
+  // record_step_start: a step's start is recorded with what it does next.
+  LoopObserver::defers_step_starts_ = true;
   set_observer(this);
   if (config.steps_max) steps_limit_ = config.steps_max;
 }
@@ -24,8 +26,17 @@ std::string SimLoop::task_label(std::uint64_t task_id) const {
   return trace_.task_name(task_id);  // finished: its name if the trace kept it
 }
 
-void SimLoop::record(EventKind kind, std::uint64_t task, std::uint64_t arg, std::uint32_t aux, ChoicePoint why) {
-  trace_.record(kind, now_.time_since_epoch().count(), task, arg, aux, why);
+void SimLoop::record_step_start() { record_step_start_inline(); }
+
+// Inlined where a step ends (on_task_suspended, on_task_finished): the
+// step's start and end are then recorded in one call (bench W2).
+[[gnu::always_inline]] inline void SimLoop::record_step_start_inline() {
+  const std::uintptr_t w = take_step_start();
+  last_task_ = step_start_task(w)->task_id();
+  trace_.record((w & StepState::kThrowing)    ? EventKind::task_thrown
+                : (w & StepState::kLaterStep) ? EventKind::task_resumed
+                                              : EventKind::task_started,
+                now_.time_since_epoch().count(), last_task_);
 }
 
 void SimLoop::wait_for_work(std::optional<TimePoint> deadline) {
@@ -45,6 +56,7 @@ void SimLoop::wait_for_work(std::optional<TimePoint> deadline) {
 }
 
 void SimLoop::hang(const std::string& what) {
+  settle_step_start();
   hung_ = true;
   // Let teardown (cancelling the tasks left) run on a fresh budget.
   if (steps_limit_ != kNoStepLimit) steps_limit_ = steps() + config_.steps_max;
@@ -56,6 +68,7 @@ void SimLoop::hang(const std::string& what) {
 }
 
 void SimLoop::on_steps_limit(const ReadyItem& item) {
+  settle_step_start();  // names its task in last_task_ first
   if (const std::uint64_t owner = item.owner_task()) last_task_ = owner;
   if (steps() > steps_limit_) {
     if (!hung_) {
@@ -129,12 +142,22 @@ void SimLoop::on_task_created(const detail::TaskBase& t) {
 }
 
 void SimLoop::on_task_step(const detail::TaskBase& t, bool throwing) {
+  // Called only when the loop still kept an earlier start (record takes it
+  // first), or by an observer that wraps this one.
   last_task_ = t.task_id();
   EventKind k = throwing ? EventKind::task_thrown : t.started() ? EventKind::task_resumed : EventKind::task_started;
   record(k, t.task_id());
 }
 
 void SimLoop::on_task_suspended(const detail::TaskBase& t, const detail::FutureBase* fut) {
+  // Most steps: the start is recorded here, with the suspension.
+  if (step_state().started == (reinterpret_cast<std::uintptr_t>(&t) | StepState::kLaterStep)) {
+    step_state().started = 0;
+    last_task_ = t.task_id();
+    trace_.record(EventKind::task_resumed, now_.time_since_epoch().count(), last_task_);
+  } else if (has_step_start()) {
+    record_step_start();
+  }
   if (!fut) {
     record(EventKind::task_yielded, t.task_id());
   } else if (fut->is_task()) {
@@ -145,6 +168,7 @@ void SimLoop::on_task_suspended(const detail::TaskBase& t, const detail::FutureB
 }
 
 void SimLoop::on_task_finished(const detail::TaskBase& t) {
+  if (has_step_start()) record_step_start_inline();
   if (t.cancelled()) {
     record(EventKind::task_cancelled, t.task_id(), trace_.add_string(t.cancel_message()));
   } else if (auto& e = t.peek_exception()) {

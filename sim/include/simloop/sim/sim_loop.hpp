@@ -47,9 +47,17 @@ class SimLoop : public Loop, private LoopObserver {
 
   // The answers given so far, in order (the schedule's decisions).
   const std::vector<std::uint32_t>& decisions() const noexcept { return decisions_; }
-  const Trace& trace() const noexcept { return trace_; }
-  Trace& trace() noexcept { return trace_; }
-  std::uint64_t trace_hash() const noexcept { return trace_.hash(); }
+  // The trace so far. Read inside a step, it ends with that step's start
+  // (kept back by the loop until the step records anything else).
+  const Trace& trace() const {
+    settle_step_start();
+    return trace_;
+  }
+  Trace& trace() {
+    settle_step_start();
+    return trace_;
+  }
+  std::uint64_t trace_hash() const { return trace().hash(); }
   // Everything the loop reported (asyncio's exception handler messages).
   const std::vector<std::string>& reports() const noexcept { return reports_; }
   void report(const std::string& message) override;
@@ -78,8 +86,22 @@ class SimLoop : public Loop, private LoopObserver {
   void on_callback(std::uint64_t owner_task) override;
   void on_exception_report(const std::string&) override {}
 
+  // Every event goes through here: a kept step start is recorded first.
   void record(EventKind kind, std::uint64_t task, std::uint64_t arg = 0, std::uint32_t aux = 0,
-              ChoicePoint why = ChoicePoint::ready_order);
+              ChoicePoint why = ChoicePoint::ready_order) {
+    if (has_step_start()) [[unlikely]]
+      record_step_start();
+    trace_.record(kind, now_.time_since_epoch().count(), task, arg, aux, why);
+  }
+  // The start of the step in progress, which the loop kept for us
+  // (LoopObserver::defers_step_starts): recorded before any other event.
+  void record_step_start();
+  void record_step_start_inline();
+  // For const readers of the trace: recording the kept start changes what
+  // the trace holds, not what happened (SimLoop objects are never const).
+  void settle_step_start() const {
+    if (has_step_start()) const_cast<SimLoop*>(this)->record_step_start();
+  }
   std::string task_label(std::uint64_t task_id) const;
   [[noreturn]] void hang(const std::string& what);
 
