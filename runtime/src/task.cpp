@@ -133,9 +133,8 @@ void TaskBase::step(std::exception_ptr* exc) {
   Loop& l = loop();
   if (auto* o = l.observer()) {
     if (l.defers_step_starts() && !l.has_step_start()) {
-      static_assert(alignof(TaskBase) >= 4, "two flag bits below a task's address");
-      l.keep_step_start(reinterpret_cast<std::uintptr_t>(this) | (task_started_ ? Loop::StepState::kLaterStep : 0) |
-                        (exc ? Loop::StepState::kThrowing : 0));
+      l.keep_step_start(Loop::step_start_word(task_id_, (task_started_ ? Loop::StepState::kLaterStep : 0) |
+                                                            (exc ? Loop::StepState::kThrowing : 0)));
     } else {
       o->on_task_step(*this, exc != nullptr);
     }

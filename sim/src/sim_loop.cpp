@@ -31,8 +31,8 @@ void SimLoop::record_step_start() { record_step_start_inline(); }
 // Inlined where a step ends (on_task_suspended, on_task_finished): the
 // step's start and end are then recorded in one call (bench W2).
 [[gnu::always_inline]] inline void SimLoop::record_step_start_inline() {
-  const std::uintptr_t w = take_step_start();
-  last_task_ = step_start_task(w)->task_id();
+  const std::uint64_t w = take_step_start();
+  last_task_ = step_start_task_id(w);
   trace_.record((w & StepState::kThrowing)    ? EventKind::task_thrown
                 : (w & StepState::kLaterStep) ? EventKind::task_resumed
                                               : EventKind::task_started,
@@ -151,7 +151,7 @@ void SimLoop::on_task_step(const detail::TaskBase& t, bool throwing) {
 
 void SimLoop::on_task_suspended(const detail::TaskBase& t, const detail::FutureBase* fut) {
   // Most steps: the start is recorded here, with the suspension.
-  if (step_state().started == (reinterpret_cast<std::uintptr_t>(&t) | StepState::kLaterStep)) {
+  if (step_state().started == step_start_word(t.task_id(), StepState::kLaterStep)) {
     step_state().started = 0;
     last_task_ = t.task_id();
     trace_.record(EventKind::task_resumed, now_.time_since_epoch().count(), last_task_);

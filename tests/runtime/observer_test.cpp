@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <simloop/simloop.hpp>
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,19 +19,21 @@ namespace {
 struct StepLog : sl::LoopObserver {
   sl::Loop* loop = nullptr;
   std::vector<std::string> log;
+  std::map<std::uint64_t, std::string> names;  // by task id
   explicit StepLog(bool defer) { defers_step_starts_ = defer; }
 
   // What a deferring observer does first in every hook.
   void take_start() {
     if (!loop->has_step_start()) return;
-    const std::uintptr_t w = loop->take_step_start();
+    const std::uint64_t w = loop->take_step_start();
     const char* how = (w & sl::Loop::StepState::kThrowing)    ? "throwing"
                       : (w & sl::Loop::StepState::kLaterStep) ? "later"
                                                               : "first";
-    log.push_back("start " + sl::Loop::step_start_task(w)->name() + " " + how);
+    log.push_back("start " + names.at(sl::Loop::step_start_task_id(w)) + " " + how);
   }
   void on_task_created(const sl::detail::TaskBase& t) override {
     take_start();
+    names[t.task_id()] = t.name();
     log.push_back("created " + t.name());
   }
   void on_task_step(const sl::detail::TaskBase& t, bool throwing) override {

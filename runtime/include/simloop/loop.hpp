@@ -274,11 +274,12 @@ class Loop {
     detail::FutureBase* yielded = nullptr;
     std::exception_ptr pending_exc;
     Yield yield = Yield::none;
-    // A step start kept for the observer (see LoopObserver): the task's
-    // address (8-aligned) | kLaterStep if it had started before | kThrowing
-    // if an exception is thrown in; 0: none.
-    static constexpr std::uintptr_t kLaterStep = 1, kThrowing = 2;
-    std::uintptr_t started = 0;
+    // A step start kept for the observer (see LoopObserver): the task's id
+    // shifted left by two | kLaterStep if it had started before |
+    // kThrowing if an exception is thrown in; 0: none (ids start at 1). An
+    // id, not the task: nothing dangles if the observer takes it late.
+    static constexpr std::uint64_t kLaterStep = 1, kThrowing = 2;
+    std::uint64_t started = 0;
   };
   StepState& step_state() noexcept { return step_; }
   // Whether the observer takes step starts from the loop (LoopObserver::
@@ -286,12 +287,13 @@ class Loop {
   bool defers_step_starts() const noexcept { return defers_step_starts_; }
   // The step start kept for an observer that defers them (0: none).
   bool has_step_start() const noexcept { return step_.started != 0; }
-  void keep_step_start(std::uintptr_t w) noexcept { step_.started = w; }
-  // Hands the kept start over (its word, StepState::started), or 0.
-  std::uintptr_t take_step_start() noexcept { return std::exchange(step_.started, 0); }
-  static const detail::TaskBase* step_start_task(std::uintptr_t w) noexcept {
-    return reinterpret_cast<const detail::TaskBase*>(w & ~std::uintptr_t{3});
+  static std::uint64_t step_start_word(std::uint64_t task_id, std::uint64_t flags) noexcept {
+    return task_id << 2 | flags;
   }
+  void keep_step_start(std::uint64_t w) noexcept { step_.started = w; }
+  // Hands the kept start over (its word, StepState::started), or 0.
+  std::uint64_t take_step_start() noexcept { return std::exchange(step_.started, 0); }
+  static std::uint64_t step_start_task_id(std::uint64_t w) noexcept { return w >> 2; }
   // An await resuming: throw in what the step asked for (a cancellation), once.
   void rethrow_pending_exception() {
     if (step_.pending_exc) std::rethrow_exception(std::exchange(step_.pending_exc, nullptr));
