@@ -28,6 +28,7 @@ void rethrow_pending(TaskBase& t) { t.rethrow_pending(); }
 
 TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string&& name)
     : FutureBase(loop), root_(root), resume_point_(root), task_id_(loop.next_task_number()) {
+  is_task_ = true;
   // Else "Task-<id>", formatted by name(); the number is used up either way [S26].
   if (!name.empty()) set_name(std::move(name));
   loop.register_task(*this);

@@ -149,21 +149,39 @@ void SimLoop::on_task_step(const detail::TaskBase& t, bool throwing) {
   record(k, t.task_id());
 }
 
-void SimLoop::on_task_suspended(const detail::TaskBase& t, const detail::FutureBase* fut) {
-  // Most steps: the start is recorded here, with the suspension.
-  if (step_state().started == step_start_word(t.task_id(), StepState::kLaterStep)) {
+// Most steps: the start is recorded here, with the suspension (a step
+// that did nothing else to record started as a later step of the task).
+[[gnu::always_inline]] inline void SimLoop::record_own_step_start(std::uint64_t task_id) {
+  if (step_state().started == step_start_word(task_id, StepState::kLaterStep)) {
     step_state().started = 0;
-    last_task_ = t.task_id();
-    trace_.record(EventKind::task_resumed, now_.time_since_epoch().count(), last_task_);
-  } else if (has_step_start()) {
+    last_task_ = task_id;
+    trace_.record(EventKind::task_resumed, now_.time_since_epoch().count(), task_id);
+  } else if (has_step_start()) [[unlikely]] {
     record_step_start();
   }
+}
+
+// Split by how, each part out of line: a bare yield (every W2 switch)
+// then saves no registers for the blocking case's work.
+void SimLoop::on_task_suspended(const detail::TaskBase& t, const detail::FutureBase* fut) {
   if (!fut) {
-    record(EventKind::task_yielded, t.task_id());
-  } else if (fut->is_task()) {
-    record(EventKind::task_suspended, t.task_id(), static_cast<const detail::TaskBase*>(fut)->task_id(), 1);
+    on_task_yielded(t.task_id());
   } else {
-    record(EventKind::task_suspended, t.task_id(), fut->id(), 0);
+    on_task_blocked(t.task_id(), *fut);
+  }
+}
+
+void SimLoop::on_task_yielded(std::uint64_t task_id) {
+  record_own_step_start(task_id);
+  record(EventKind::task_yielded, task_id);
+}
+
+void SimLoop::on_task_blocked(std::uint64_t task_id, const detail::FutureBase& fut) {
+  record_own_step_start(task_id);
+  if (fut.is_task()) {
+    record(EventKind::task_suspended, task_id, static_cast<const detail::TaskBase&>(fut).task_id(), 1);
+  } else {
+    record(EventKind::task_suspended, task_id, fut.id(), 0);
   }
 }
 

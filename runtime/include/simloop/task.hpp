@@ -56,7 +56,6 @@ class TaskBase : public FutureBase {
   TaskBase(Loop& loop, std::coroutine_handle<> root, std::string&& name);
   ~TaskBase() override;
 
-  bool is_task() const noexcept override { return true; }
   bool cancel(std::string msg = {}) override;
   int cancelling() const noexcept { return num_cancels_requested_; }
   int uncancel() noexcept {

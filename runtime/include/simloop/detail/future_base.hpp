@@ -89,7 +89,8 @@ class FutureBase : public DoneListener {
   bool done() const noexcept { return state_ == FutureState::done || state_ == FutureState::cancelled; }
   bool cancelled() const noexcept { return state_ == FutureState::cancelled; }
   bool running() const noexcept { return state_ == FutureState::running; }
-  virtual bool is_task() const noexcept { return false; }
+  // A flag, not a virtual call: the trace asks at every await of a future.
+  bool is_task() const noexcept { return is_task_; }
 
   // [S16] pending -> cancelled; false (and no change) otherwise. Tasks override:
   // cancelling a task only requests it.
@@ -224,6 +225,7 @@ class FutureBase : public DoneListener {
   bool task_started_ : 1 = false;
   bool task_given_name_ : 1 = false;
   bool seen_mark_ : 1 = false;  // test_and_set_seen
+  bool is_task_ : 1 = false;    // set by TaskBase
   // Where the subclass's ValueSlot<T> starts, in bytes from this base
   // (value_slot); 0 until bound. The last byte of the same padding.
   std::uint8_t value_offset_ = 0;

@@ -97,6 +97,9 @@ class SimLoop : public Loop, private LoopObserver {
   // (LoopObserver::defers_step_starts): recorded before any other event.
   void record_step_start();
   void record_step_start_inline();
+  void record_own_step_start(std::uint64_t task_id);
+  [[gnu::noinline]] void on_task_yielded(std::uint64_t task_id);
+  [[gnu::noinline]] void on_task_blocked(std::uint64_t task_id, const detail::FutureBase& fut);
   // For const readers of the trace: recording the kept start changes what
   // the trace holds, not what happened (SimLoop objects are never const).
   void settle_step_start() const {
