@@ -159,6 +159,11 @@ class ReadyItem {
     assert(arg_ >= kCallbackArg);
   }
   ReadyItem(ReadyItem&& o) noexcept : obj_(std::move(o.obj_)), arg_(std::exchange(o.arg_, 0)) {}
+  // Takes over `from`'s references and leaves it as raw memory, never to be
+  // destroyed (RingQueue::take_front): two words copied, nothing cleared.
+  struct relocate_tag {};
+  ReadyItem(relocate_tag, ReadyItem& from) noexcept
+      : obj_(detail::Ref<detail::RefCounted>::adopt(from.obj_.get())), arg_(from.arg_) {}
   ReadyItem& operator=(ReadyItem&& o) noexcept {
     if (this != &o) {
       release_arg();

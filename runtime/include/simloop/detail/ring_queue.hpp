@@ -46,15 +46,23 @@ class RingQueue {
     ++size_;
   }
   void push_back(T&& v) { emplace_back(std::move(v)); }
-  // Removes the front item and returns it.
+  // Removes the front item and returns it. A T that declares
+  // `relocate_tag` (ReadyItem) is built from the slot's bits by its
+  // relocating constructor and the slot is left as raw memory: no clearing
+  // of the slot, no destructor to run on it (a move and a destroy of the
+  // moved-from slot were ~8 instructions a task step).
   T take_front() {
     assert(size_ > 0);
     T& slot = buf_[head_];
-    T v(std::move(slot));
-    slot.~T();
     head_ = (head_ + 1) & mask_;
     --size_;
-    return v;
+    if constexpr (requires { typename T::relocate_tag; }) {
+      return T(typename T::relocate_tag{}, slot);
+    } else {
+      T v(std::move(slot));
+      slot.~T();
+      return v;
+    }
   }
   // Removes the i-th item and returns it; the items behind it move up one
   // place, so the order of the rest is kept.
