@@ -23,7 +23,6 @@ void throw_await_outside_task(const char* what) {
                            "create_task()");
 }
 void suspend_on(TaskBase& t, FutureBase& f, std::coroutine_handle<> h) noexcept { t.note_suspend_on(f, h); }
-void suspend_yield(TaskBase& t, std::coroutine_handle<> h) noexcept { t.note_suspend_yield(h); }
 void rethrow_pending(TaskBase& t) { t.rethrow_pending(); }
 
 TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string&& name)

@@ -11,6 +11,7 @@
 #include <simloop/loop.hpp>
 #include <simloop/task.hpp>
 
+#include <cassert>
 #include <coroutine>
 #include <cstdint>
 #include <utility>
@@ -33,7 +34,7 @@ class SleepAwaiter {
   void await_suspend(std::coroutine_handle<> h) {
     detail::TaskBase& task = detail::running_task_for_await("sleep()");
     if (word_ == kBareYield) {
-      detail::suspend_yield(task, h);
+      task.note_suspend_yield(h);  // inline: every sleep(0)
       return;
     }
     detail::TimerFuture* f = task.loop().sleep_timer(Duration(word_ >> 1)).detach();
@@ -42,8 +43,9 @@ class SleepAwaiter {
   }
   void await_resume() {
     detail::TimerFuture* f = future();
-    if (!f) {  // a bare yield
-      get_running_loop().rethrow_pending_exception();
+    if (!f) {  // a bare yield: resumed by its task's step, so a loop is running
+      assert(detail::tl_running_loop);
+      detail::tl_running_loop->rethrow_pending_exception();
       return;
     }
     f->cancel_timer();

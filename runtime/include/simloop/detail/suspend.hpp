@@ -16,9 +16,9 @@ class TaskBase;
 class FutureBase;
 
 // (The task executing on the running loop is running_task_for_await, in
-// loop.hpp: inline, every await asks.)
+// loop.hpp: inline, every await asks. A bare yield, sleep(0), calls
+// TaskBase::note_suspend_yield inline.)
 void suspend_on(TaskBase& t, FutureBase& f, std::coroutine_handle<> h) noexcept;
-void suspend_yield(TaskBase& t, std::coroutine_handle<> h) noexcept;
 void rethrow_pending(TaskBase& t);
 
 }  // namespace simloop::detail
