@@ -122,7 +122,7 @@ class LoopObserver {
   // takes it before it records anything else, at the latest with the
   // step's end (on_task_suspended, on_task_finished). One virtual call a
   // step instead of two, and the step's two events recorded together:
-  // SimLoop's trace, bench W2 1.18x faster side by side (bench/README.md).
+  // SimLoop's trace, bench W2 1.05x faster side by side (bench/README.md).
   bool defers_step_starts() const noexcept { return defers_step_starts_; }
 
  protected:

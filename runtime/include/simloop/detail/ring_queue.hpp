@@ -7,8 +7,8 @@
 // its buffer is kept for the next queue on the thread (a simulation's queue
 // stays at its high-water mark, as the pool does).
 // A ring of capacity c holds c - 1 items (one slot stays free so that the
-// full test is one compare). Positional access and erase serve the opt-in ready-order exploration,
-// which may run any queued item next.
+// full test is one compare). Positional access and erase serve the opt-in
+// ready-order exploration, which may run any queued item next.
 #include <cassert>
 #include <cstddef>
 #include <new>

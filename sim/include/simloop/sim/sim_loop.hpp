@@ -96,6 +96,8 @@ class SimLoop : public Loop, private LoopObserver {
   // The start of the step in progress, which the loop kept for us
   // (LoopObserver::defers_step_starts): recorded before any other event.
   void record_step_start();
+  // Inline in sim_loop.cpp (its only callers): a step's end records its
+  // start in the same call.
   void record_step_start_inline();
   void record_own_step_start(std::uint64_t task_id);
   [[gnu::noinline]] void on_task_yielded(std::uint64_t task_id);
