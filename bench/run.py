@@ -246,7 +246,7 @@ def print_main(res, x1, metric):
     if measured_floor:
         print('floor = bench_floor, the hand-written loop (ring-buffer ready queue, binary-heap timers on a virtual '
               'clock, no exceptions, no cancellation, no trace), same n and reps in this run; '
-              'vs floor = fifo,no trace / floor (target <= 2x).')
+              f'vs floor = fifo,no trace / floor (target <= {TARGET_FLOOR_RATIO}x).')
         print(f"issue's floor figures (another day, reference only): {issue_floor} ns; "
               f'~{FLOOR_BYTES_PER_PARKED_TASK} bytes per parked task.')
     else:

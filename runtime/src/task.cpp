@@ -88,7 +88,6 @@ bool TaskBase::cancel(std::string msg) {
 namespace {
 // What the awaited future throws into the coroutine (null: a result).
 std::exception_ptr outcome_exception(FutureBase* f) {
-  if (f->has_plain_result()) return nullptr;  // most wake-ups: no try block entered
   try {
     f->check_result();
   } catch (...) {

@@ -26,17 +26,16 @@ std::string SimLoop::task_label(std::uint64_t task_id) const {
   return trace_.task_name(task_id);  // finished: its name if the trace kept it
 }
 
-void SimLoop::record_step_start() { record_step_start_inline(); }
+// The event a step starts with.
+static EventKind step_event(bool throwing, bool later) noexcept {
+  return throwing ? EventKind::task_thrown : later ? EventKind::task_resumed : EventKind::task_started;
+}
 
-// Inlined where a step ends (on_task_suspended, on_task_finished): the
-// step's start and end are then recorded in one call (bench W2).
-[[gnu::always_inline]] inline void SimLoop::record_step_start_inline() {
+void SimLoop::record_step_start() {
   const std::uint64_t w = take_step_start();
   last_task_ = step_start_task_id(w);
-  trace_.record((w & StepState::kThrowing)    ? EventKind::task_thrown
-                : (w & StepState::kLaterStep) ? EventKind::task_resumed
-                                              : EventKind::task_started,
-                now_.time_since_epoch().count(), last_task_);
+  trace_.record(step_event(w & StepState::kThrowing, w & StepState::kLaterStep), now_.time_since_epoch().count(),
+                last_task_);
 }
 
 void SimLoop::wait_for_work(std::optional<TimePoint> deadline) {
@@ -145,12 +144,12 @@ void SimLoop::on_task_step(const detail::TaskBase& t, bool throwing) {
   // Called only when the loop still kept an earlier start (record takes it
   // first), or by an observer that wraps this one.
   last_task_ = t.task_id();
-  EventKind k = throwing ? EventKind::task_thrown : t.started() ? EventKind::task_resumed : EventKind::task_started;
-  record(k, t.task_id());
+  record(step_event(throwing, t.started()), t.task_id());
 }
 
-// Most steps: the start is recorded here, with the suspension (a step
-// that did nothing else to record started as a later step of the task).
+// Where a step ends (suspended, finished): its kept start is recorded in
+// the same call, inline for the commonest start, a later step of this task
+// (bench W2).
 [[gnu::always_inline]] inline void SimLoop::record_own_step_start(std::uint64_t task_id) {
   if (step_state().started == step_start_word(task_id, StepState::kLaterStep)) {
     step_state().started = 0;
@@ -186,7 +185,7 @@ void SimLoop::on_task_blocked(std::uint64_t task_id, const detail::FutureBase& f
 }
 
 void SimLoop::on_task_finished(const detail::TaskBase& t) {
-  if (has_step_start()) record_step_start_inline();
+  record_own_step_start(t.task_id());
   if (t.cancelled()) {
     record(EventKind::task_cancelled, t.task_id(), trace_.add_string(t.cancel_message()));
   } else if (auto& e = t.peek_exception()) {

@@ -107,12 +107,10 @@ class FutureBase : public DoneListener {
   // every gathered child asks (no cold block means no exception, and then
   // nothing is left to mark retrieved).
   void check_result() {
-    if (has_plain_result()) [[likely]]
+    if (state_ == FutureState::done && !cold_) [[likely]]
       return;
     check_result_slow();
   }
-  // Done with a result, and nothing else to report or mark retrieved.
-  bool has_plain_result() const noexcept { return state_ == FutureState::done && !cold_; }
 
   // Returns an id for remove_done_callback (a sequence number of the loop,
   // never 0). The callable is wrapped in a listener that keeps the id and

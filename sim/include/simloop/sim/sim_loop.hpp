@@ -96,9 +96,7 @@ class SimLoop : public Loop, private LoopObserver {
   // The start of the step in progress, which the loop kept for us
   // (LoopObserver::defers_step_starts): recorded before any other event.
   void record_step_start();
-  // Inline in sim_loop.cpp (its only callers): a step's end records its
-  // start in the same call.
-  void record_step_start_inline();
+  // The same at a step's end (sim_loop.cpp, inline there).
   void record_own_step_start(std::uint64_t task_id);
   [[gnu::noinline]] void on_task_yielded(std::uint64_t task_id);
   [[gnu::noinline]] void on_task_blocked(std::uint64_t task_id, const detail::FutureBase& fut);
@@ -114,7 +112,6 @@ class SimLoop : public Loop, private LoopObserver {
   Trace trace_;
   std::vector<std::uint32_t> decisions_;
   std::vector<std::string> reports_;
-  std::vector<bool> started_;     // by task id: has it run a step yet
   // For hang reports: the task whose step ran last, or the owner of the
   // handle (call_soon, timer) that ran since, or of the item that passed
   // the step budget. A done callback leaves it alone: a task's wake-up is
