@@ -311,7 +311,9 @@ void Loop::run_once() {
     const ReadyItem::Kind kind = item.kind();
     if (kind == ReadyItem::Kind::step) {
       // A task's step, most items: nothing to skip, no callback event (the
-      // observer hears of it in step).
+      // observer hears of it in step). Its own branch, not a case of the
+      // switch below: one shared path measured 9 more instructions a task
+      // switch (bench W2) and 17 a task (W1b).
       if (++steps_ > steps_limit_) [[unlikely]]
         on_steps_limit(item);
       try {
@@ -331,7 +333,7 @@ void Loop::run_once() {
     try {
       switch (kind) {
         case ReadyItem::Kind::step:
-          break;  // above
+          break;  // never here: steps take the branch above
         case ReadyItem::Kind::callback:
           static_cast<detail::DoneListener*>(item.obj())->run_done(detail::Ref<detail::FutureBase>(item.take_arg()));
           break;

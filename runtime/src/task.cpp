@@ -131,7 +131,7 @@ void TaskBase::step(std::exception_ptr* exc) {
   fut_waiter_ = nullptr;
   Loop& l = loop();
   if (auto* o = l.observer()) {
-    if (l.defers_step_starts() && !l.has_step_start()) {
+    if (o->defers_step_starts() && !l.has_step_start()) {
       l.keep_step_start(Loop::step_start_word(task_id_, (task_started_ ? Loop::StepState::kLaterStep : 0) |
                                                             (exc ? Loop::StepState::kThrowing : 0)));
     } else {

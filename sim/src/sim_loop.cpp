@@ -14,7 +14,7 @@ SimLoop::SimLoop(const SimConfig& config)
   explore_timer_ties_ = config.explore_timer_ties;
   trace_.set_keep_events(config.keep_trace);
   // record_step_start: a step's start is recorded with what it does next.
-  LoopObserver::defers_step_starts_ = true;
+  defers_step_starts_ = true;
   set_observer(this);
   if (config.steps_max) steps_limit_ = config.steps_max;
 }

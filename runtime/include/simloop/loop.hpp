@@ -287,9 +287,6 @@ class Loop {
     std::uint64_t started = 0;
   };
   StepState& step_state() noexcept { return step_; }
-  // Whether the observer takes step starts from the loop (LoopObserver::
-  // defers_step_starts, copied by set_observer: one load less per step).
-  bool defers_step_starts() const noexcept { return defers_step_starts_; }
   // The step start kept for an observer that defers them (0: none).
   bool has_step_start() const noexcept { return step_.started != 0; }
   static std::uint64_t step_start_word(std::uint64_t task_id, std::uint64_t flags) noexcept {
@@ -333,10 +330,7 @@ class Loop {
   virtual void report(const std::string& message);
 
   LoopObserver* observer() const noexcept { return observer_; }
-  void set_observer(LoopObserver* o) noexcept {
-    observer_ = o;
-    defers_step_starts_ = o && o->defers_step_starts();
-  }
+  void set_observer(LoopObserver* o) noexcept { observer_ = o; }
 
   std::uint64_t steps() const noexcept { return steps_; }            // callbacks run
   std::uint64_t iterations() const noexcept { return iterations_; }  // _run_once calls
@@ -445,7 +439,6 @@ class Loop {
   std::uint64_t current_task_id_ = 0;  // current_task_'s id (0: none)
   StepState step_;
   LoopObserver* observer_ = nullptr;
-  bool defers_step_starts_ = false;  // observer_->defers_step_starts()
   std::uint64_t task_counter_ = 0;
   std::uint64_t future_counter_ = 0;
   std::uint64_t callback_counter_ = 0;
