@@ -1,4 +1,5 @@
 #include <simloop/sim/schedule.hpp>
+#include <simloop/sim/options.hpp>  // to_string(Strategy)
 
 #include <fmt/format.h>
 
@@ -124,9 +125,11 @@ Schedule Schedule::from_token(std::string_view token) {
       version.find_first_not_of("0123456789") != std::string_view::npos) {
     throw TokenError(fmt::format("not a simloop schedule token: it should start with \"{}\"", kTokenPrefix));
   }
-  if (version != "1") {
+  // Version 1 differs only in its trace hash's format (the trace's format
+  // 1): read, so the refusal can say how to record it again.
+  if (version != "2" && version != "1") {
     throw TokenError(fmt::format(
-        "schedule token version {} is not supported: this build reads version 1 (replay it with the simloop "
+        "schedule token version {} is not supported: this build reads version 2 (replay it with the simloop "
         "version that printed it)",
         std::string(version)));
   }
@@ -188,6 +191,14 @@ Schedule Schedule::from_token(std::string_view token) {
     }
   }
   if (r.pos != n) throw TokenError("schedule token is malformed (trailing data)");
+  if (version == "1") {
+    throw TokenError(fmt::format(
+        "schedule token version 1 (\"SL1.\") was printed by an older simloop, whose trace hash this build "
+        "computes differently (trace hash format 2), so it could not tell whether a replay is the same run. "
+        "Record the token again with this build: run the test with seed {} and strategy {} (the options it "
+        "recorded are unchanged) and use the \"{}\" token it prints",
+        s.seed, to_string(static_cast<Strategy>(s.strategy)), kTokenPrefix));
+  }
   return s;
 }
 

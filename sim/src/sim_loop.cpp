@@ -96,7 +96,7 @@ Duration SimLoop::timer_jitter() {
 
 void SimLoop::report(const std::string& message) {
   reports_.push_back(message);
-  record(EventKind::report, current_task_id(), trace_.add_string(message));
+  record_with_string(EventKind::report, current_task_id(), message);
   if (!config_.quiet) std::fprintf(stderr, "simloop: %s\n", message.c_str());
 }
 
@@ -147,16 +147,26 @@ void SimLoop::on_task_step(const detail::TaskBase& t, bool throwing) {
   record(step_event(throwing, t.started()), t.task_id());
 }
 
-// Where a step ends (suspended, finished): its kept start is recorded in
-// the same call, inline for the commonest start, a later step of this task
-// (bench W2).
-[[gnu::always_inline]] inline void SimLoop::record_own_step_start(std::uint64_t task_id) {
-  if (step_state().started == step_start_word(task_id, StepState::kLaterStep)) {
+// An event whose argument is a string: the kept step start comes before
+// the string (an argument evaluated first would fold the string first).
+void SimLoop::record_with_string(EventKind kind, std::uint64_t task, std::string text) {
+  settle_step_start();
+  record(kind, task, trace_.add_string(std::move(text)));
+}
+
+// Where a step ends (suspended, finished): its kept start, if this task's
+// (every step that records nothing else, e.g. each switch of bench W2), is
+// recorded with the end in one Trace::record_step. Inline: in each hook.
+[[gnu::always_inline]] inline void SimLoop::record_step_end(EventKind end, std::uint64_t task_id, std::uint64_t arg,
+                                                            std::uint32_t aux) {
+  const std::uint64_t w = step_state().started;
+  if (step_start_task_id(w) == task_id) {  // task ids start at 1: never a word of 0
     step_state().started = 0;
     last_task_ = task_id;
-    trace_.record(EventKind::task_resumed, now_.time_since_epoch().count(), task_id);
-  } else if (has_step_start()) [[unlikely]] {
-    record_step_start();
+    trace_.record_step(step_event(w & StepState::kThrowing, w & StepState::kLaterStep), end,
+                       now_.time_since_epoch().count(), task_id, arg, aux);
+  } else {
+    record(end, task_id, arg, aux);  // records another task's kept start first
   }
 }
 
@@ -170,33 +180,28 @@ void SimLoop::on_task_suspended(const detail::TaskBase& t, const detail::FutureB
   }
 }
 
-void SimLoop::on_task_yielded(std::uint64_t task_id) {
-  record_own_step_start(task_id);
-  record(EventKind::task_yielded, task_id);
-}
+void SimLoop::on_task_yielded(std::uint64_t task_id) { record_step_end(EventKind::task_yielded, task_id); }
 
 void SimLoop::on_task_blocked(std::uint64_t task_id, const detail::FutureBase& fut) {
-  record_own_step_start(task_id);
   if (fut.is_task()) {
-    record(EventKind::task_suspended, task_id, static_cast<const detail::TaskBase&>(fut).task_id(), 1);
+    record_step_end(EventKind::task_suspended, task_id, static_cast<const detail::TaskBase&>(fut).task_id(), 1);
   } else {
-    record(EventKind::task_suspended, task_id, fut.id(), 0);
+    record_step_end(EventKind::task_suspended, task_id, fut.id(), 0);
   }
 }
 
 void SimLoop::on_task_finished(const detail::TaskBase& t) {
-  record_own_step_start(t.task_id());
   if (t.cancelled()) {
-    record(EventKind::task_cancelled, t.task_id(), trace_.add_string(t.cancel_message()));
+    record_with_string(EventKind::task_cancelled, t.task_id(), t.cancel_message());
   } else if (auto& e = t.peek_exception()) {
-    record(EventKind::task_failed, t.task_id(), trace_.add_string(describe_exception(e)));
+    record_with_string(EventKind::task_failed, t.task_id(), describe_exception(e));
   } else {
-    record(EventKind::task_done, t.task_id());
+    record_step_end(EventKind::task_done, t.task_id());
   }
 }
 
 void SimLoop::on_cancel_requested(const detail::TaskBase& t, const std::string& msg) {
-  record(EventKind::cancel_requested, t.task_id(), trace_.add_string(msg));
+  record_with_string(EventKind::cancel_requested, t.task_id(), msg);
 }
 
 void SimLoop::on_timer_fired(std::uint64_t owner_task, std::uint64_t seq) { record(EventKind::timer_fired, owner_task, seq); }

@@ -117,7 +117,41 @@ std::size_t Trace::bytes_reserved() const noexcept {
          marks_.capacity() * sizeof(marks_[0]) + wide_.capacity() * sizeof(Wide);
 }
 
+void Trace::fold_held_start() noexcept {
+  if (held_start_ == 0) return;
+  Hasher h{hash_};
+  h.fold_held_start(std::exchange(held_start_, 0));
+  hash_ = h.h;
+}
+
+void Trace::fold_event_slow(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg,
+                            std::uint32_t aux, ChoicePoint why) noexcept {
+  EventKind start{};
+  if (held_start_ != 0) {
+    // The held start pairs with this event only if it ends that very step.
+    if (time_ns == hash_time_ && is_step_end(kind) && (held_start_ >> 2) == task) {
+      start = static_cast<EventKind>(held_start_ & 3);
+      held_start_ = 0;
+    } else {
+      fold_held_start();
+    }
+  }
+  Hasher h{hash_};
+  if (time_ns != hash_time_) {
+    h.mix(kClockHead);
+    h.mix(static_cast<std::uint64_t>(time_ns));
+    hash_time_ = time_ns;
+  }
+  if (is_step_start(kind) && task <= kMaxHeldTask) {
+    held_start_ = task << 2 | static_cast<std::uint64_t>(kind);
+  } else {
+    h.fold(kind, task, arg, aux, why, start);
+  }
+  hash_ = h.h;
+}
+
 std::uint64_t Trace::add_string(std::string s) {
+  fold_held_start();  // the string comes after it
   std::uint64_t h = hash_ ^ s.size();
   for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;  // FNV-1a: strings are rare
   hash_ = h;
@@ -151,6 +185,8 @@ void Trace::clear() noexcept {
   strings_.clear();
   names_.clear();
   hash_ = kHashSeed;
+  hash_time_ = 0;
+  held_start_ = 0;
   string_count_ = 0;
 }
 

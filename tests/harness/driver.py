@@ -50,7 +50,7 @@ def check_failure_and_replay(label, cmd):
     check(rc != 0 and r is not None and r["status"] == "fail", f"{label}: the buggy case fails", out)
     if not r or r["status"] != "fail":
         return None
-    check(f"seed:       {r['seed']}" in out and r["token"] in out and r["token"].startswith("SL1."),
+    check(f"seed:       {r['seed']}" in out and r["token"] in out and r["token"].startswith("SL2."),
           f"{label}: the report shows the seed and the token", out)
     check("SIMLOOP_REPLAY=" + r["token"] in out and r["replay"] in out,
           f"{label}: the report shows the replay line", out)
@@ -103,7 +103,7 @@ def check_catch(binary, sweep):
           "catch2: an unknown strategy is refused, listing the valid ones", out)
     rc, out = run(passing, {"SIMLOOP_SHARD": "4/4"})
     check(rc != 0 and "SIMLOOP_SHARD='4/4'" in out, "catch2: a malformed shard is refused", out)
-    rc, out = run(passing, {"SIMLOOP_REPLAY": "SL1.garbage"})
+    rc, out = run(passing, {"SIMLOOP_REPLAY": "SL2.garbage"})
     check(rc != 0 and "SIMLOOP_REPLAY" in out, "catch2: a corrupted token is refused", out)
 
     # simloop-sweep over the buggy case: finds it, dedups, writes JUnit.
@@ -111,12 +111,12 @@ def check_catch(binary, sweep):
     rc, out = run([sys.executable, sweep, "--runs", "120", "--jobs", "2", "--junit", junit, "--", binary,
                    "lost update"])
     check(rc == 1, "sweep: exits 1 on failure", out)
-    check("distinct failure 1 of" in out and "SIMLOOP_REPLAY=SL1." in out,
+    check("distinct failure 1 of" in out and "SIMLOOP_REPLAY=SL2." in out,
           "sweep: prints each distinct failure with its replay line", out)
     try:
         root = ET.parse(junit).getroot()
         fl = root.findall("./testcase/failure")
-        check(root.tag == "testsuite" and len(fl) >= 1 and "SIMLOOP_REPLAY=SL1." in (fl[0].text or "")
+        check(root.tag == "testsuite" and len(fl) >= 1 and "SIMLOOP_REPLAY=SL2." in (fl[0].text or "")
               and int(root.get("failures")) == len(fl), "sweep: the JUnit file is valid XML with the failure in it")
     except (ET.ParseError, OSError, TypeError) as e:
         check(False, f"sweep: the JUnit file is valid XML ({e})")
@@ -147,7 +147,7 @@ def check_gtest(binary):
 
 def check_rapidcheck(binary):
     rc, out = run([binary, "--buggy"])
-    check(rc != 0 and "Falsifiable" in out and "token:      SL1." in out and "RC_PARAMS" in out,
+    check(rc != 0 and "Falsifiable" in out and "token:      SL2." in out and "RC_PARAMS" in out,
           "rapidcheck: the lost update is a counterexample with a schedule token", out)
     rc, out = run([binary])
     check(rc == 0 and "OK, passed" in out, "rapidcheck: a property that holds passes", out)

@@ -108,7 +108,7 @@ TEST_CASE("malformed values are refused with a message naming the variable and w
   CHECK_THAT(error_of({{"SIMLOOP_SHARD", "1"}}), Contains("SIMLOOP_SHARD='1'"));
   CHECK_THAT(error_of({{"SIMLOOP_SEED_RANGE", "9:3"}}), Contains("a <= b"));
   CHECK_THAT(error_of({{"SIMLOOP_TIME_BUDGET", "10 parsecs"}}), Contains("250ms, 10s, 5m, 1h"));
-  CHECK_THAT(error_of({{"SIMLOOP_REPLAY", "hello"}}), Contains("SL1."));
+  CHECK_THAT(error_of({{"SIMLOOP_REPLAY", "hello"}}), Contains("SL2."));
   CHECK(error_of({{"SIMLOOP_SHARD", "3/4"}}) == "(accepted)");
 }
 
@@ -185,5 +185,5 @@ TEST_CASE("dfs has no seeds: sharding it is refused, running it unsharded explor
   };
   h::Outcome out = h::run_test(simloop::sim::detail::erase_test(body), h::options_from_env(), "lost", "'lost'");
   CHECK(out.failed);
-  CHECK_THAT(out.report, Contains("SIMLOOP_REPLAY=SL1."));
+  CHECK_THAT(out.report, Contains("SIMLOOP_REPLAY=SL2."));
 }

@@ -6,10 +6,12 @@
 // asked (ready order, timer ties, jitter) and the budgets that end a run (a
 // hang must hang again on replay). Its token is a printable form:
 //
-//     SL1.<base64url payload>
+//     SL2.<base64url payload>
 //
-// - only [A-Za-z0-9._-]: safe unquoted in a shell and in a CI log; the "SL1."
-//   prefix means it never starts with '-' and names the format version;
+// - only [A-Za-z0-9._-]: safe unquoted in a shell and in a CI log; the "SL2."
+//   prefix means it never starts with '-' and names the format version
+//   (version 1 carried a trace hash of the trace's format 1: refused, with
+//   the seed to record it again);
 // - the payload ends in a 32-bit checksum (FNV-1a), so a corrupted or
 //   truncated token is refused (TokenError), never run as a different schedule;
 // - runs of zero answers are run-length encoded, so schedules close to
@@ -57,6 +59,6 @@ struct Schedule {
   friend bool operator==(const Schedule&, const Schedule&) = default;
 };
 
-inline constexpr std::string_view kTokenPrefix = "SL1.";
+inline constexpr std::string_view kTokenPrefix = "SL2.";
 
 }  // namespace simloop::sim

@@ -93,11 +93,13 @@ class SimLoop : public Loop, private LoopObserver {
       record_step_start();
     trace_.record(kind, now_.time_since_epoch().count(), task, arg, aux, why);
   }
+  void record_with_string(EventKind kind, std::uint64_t task, std::string text);
   // The start of the step in progress, which the loop kept for us
   // (LoopObserver::defers_step_starts): recorded before any other event.
   void record_step_start();
-  // The same at a step's end (sim_loop.cpp, inline there).
-  void record_own_step_start(std::uint64_t task_id);
+  // A step's end (suspended, yielded, done) with its kept start, as one
+  // Trace::record_step when the start is this task's (sim_loop.cpp, inline there).
+  void record_step_end(EventKind end, std::uint64_t task_id, std::uint64_t arg = 0, std::uint32_t aux = 0);
   [[gnu::noinline]] void on_task_yielded(std::uint64_t task_id);
   [[gnu::noinline]] void on_task_blocked(std::uint64_t task_id, const detail::FutureBase& fut);
   // For const readers of the trace: recording the kept start changes what

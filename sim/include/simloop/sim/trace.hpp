@@ -12,7 +12,8 @@
 // TraceEvent. The 64-bit trace hash folds every event (time, task, kind,
 // arguments, the strings) as it is recorded, also when events are not kept
 // (RunOptions::trace = false), so two runs with equal hashes did the same
-// thing step for step.
+// thing step for step. It is a function of the events alone, not of how or
+// when they were recorded (see fold_event for its format, the second).
 //
 // Printed form, one line per event (Trace::format_event):
 //     t=0.002000s  Task-2 (lost_update)  suspended on future #7
@@ -75,6 +76,8 @@ class Trace {
     strings_ = std::move(o.strings_);
     names_ = std::move(o.names_);
     hash_ = std::exchange(o.hash_, kHashSeed);
+    hash_time_ = std::exchange(o.hash_time_, 0);
+    held_start_ = std::exchange(o.held_start_, 0);
     string_count_ = std::exchange(o.string_count_, 0);
     keep_ = o.keep_;
     return *this;
@@ -85,7 +88,12 @@ class Trace {
   TraceEvent event(std::size_t i) const;
   // Every event, decoded (a copy: for tests and tools, not hot paths).
   std::vector<TraceEvent> events() const;
-  std::uint64_t hash() const noexcept { return hash_; }
+  std::uint64_t hash() const noexcept {
+    if (held_start_ == 0) return hash_;
+    Trace::Hasher h{hash_};
+    h.fold_held_start(held_start_);
+    return h.h;
+  }
   // The task's name as it was when created ("Task-3", or the name given).
   std::string task_name(std::uint64_t task_id) const;
   const std::string& text(std::uint64_t string_index) const { return strings_.at(string_index); }
@@ -108,6 +116,31 @@ class Trace {
               ChoicePoint why = ChoicePoint::ready_order) {
     fold_event(kind, time_ns, task, arg, aux, why);
     if (keep_) store(kind, time_ns, task, arg, aux, why);
+  }
+  // A step's start and its end, one after the other (the same task, the
+  // same time): the same as two record calls, with one hash fold instead of
+  // two, and one store (SimLoop, when a step records nothing else).
+  void record_step(EventKind start, EventKind end, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg = 0,
+                   std::uint32_t aux = 0) {
+    if (held_start_ != 0 || time_ns != hash_time_ || task > kMaxHeldTask) [[unlikely]] {
+      fold_event(start, time_ns, task, 0, 0, ChoicePoint::ready_order);  // the general path: holds it...
+      fold_event(end, time_ns, task, arg, aux, ChoicePoint::ready_order);  // ...and folds the pair
+    } else {
+      Hasher h{hash_};
+      h.fold(end, task, arg, aux, ChoicePoint::ready_order, start);
+      hash_ = h.h;
+    }
+    if (keep_) {
+      if (fast_left_ >= 2 && time_ns == mark_time_ && !is_wide(task, arg, aux)) {
+        fast_left_ -= 2;
+        next_ = put(next_, start, task, 0, 0, ChoicePoint::ready_order);
+        next_ = put(next_, end, task, arg, aux, ChoicePoint::ready_order);
+        size_ += 2;
+      } else {
+        store(start, time_ns, task, 0, 0, ChoicePoint::ready_order);
+        store(end, time_ns, task, arg, aux, ChoicePoint::ready_order);
+      }
+    }
   }
   std::uint64_t add_string(std::string s);  // also hashed
   // Given names only: a task without one is "Task-<id>" (task_name rebuilds it).
@@ -139,22 +172,67 @@ class Trace {
   static constexpr int kGroupShift = 6;              // a start kept every 64 events
   static constexpr std::size_t kGroupMask = (std::size_t{1} << kGroupShift) - 1;
 
-  void fold_event(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg, std::uint32_t aux,
-                  ChoicePoint why) noexcept {
-    // One multiply per 64-bit word, then a shift-xor so high bits reach the
-    // low ones: order-sensitive, and cheap enough to run on every event.
-    std::uint64_t h = hash_;
-    auto mix = [&h](std::uint64_t w) {
+  // The hash, format 2: a sequence of 64-bit words, each folded by one
+  // multiply and a shift-xor (order-sensitive; high bits reach low ones).
+  //   - When an event's time differs from the last one folded (0 at first):
+  //     the word kClockHead (15, no event kind), then the time.
+  //   - Each event: one head word, kind | why << 4 | more << 7 | start << 8
+  //     | task << 10; if `more` (arg or aux not 0, or a task id from 2^54),
+  //     two words follow: arg, and aux << 32 | task >> 54.
+  //   - A step's start (started, resumed, thrown) is held back: if the next
+  //     event is the same task's step end (suspended, yielded, done, failed,
+  //     cancelled) at the same time, the two are one head, the end's, with
+  //     the start's kind in `start` (else 0); otherwise the start is folded
+  //     alone first. So a step costs one fold, not two, and the hash stays a
+  //     function of the events alone (hash() folds a start still held).
+  // Format 1 (before the tenth session) folded four words an event, time
+  // included: a switch of bench W2 waited on eight multiplies in a row.
+  static constexpr std::uint64_t kClockHead = 15;
+  static constexpr std::uint64_t kMaxHeldTask = (std::uint64_t{1} << 54) - 1;
+  struct Hasher {
+    std::uint64_t h;
+    void mix(std::uint64_t w) noexcept {
       h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
       h ^= h >> 32;
-    };
-    mix(static_cast<std::uint64_t>(time_ns));
-    mix(task);
-    mix(arg);
-    mix((static_cast<std::uint64_t>(aux) << 16) | (static_cast<std::uint64_t>(why) << 8) |
-        static_cast<std::uint64_t>(kind));
-    hash_ = h;
+    }
+    void fold(EventKind kind, std::uint64_t task, std::uint64_t arg, std::uint32_t aux, ChoicePoint why,
+              EventKind start) noexcept {
+      const bool more = (arg | aux | (task >> 54)) != 0;
+      mix(static_cast<std::uint64_t>(kind) | (static_cast<std::uint64_t>(why) << 4) |
+          (static_cast<std::uint64_t>(more) << 7) | (static_cast<std::uint64_t>(start) << 8) | (task << 10));
+      if (more) [[unlikely]] {
+        mix(arg);
+        mix((static_cast<std::uint64_t>(aux) << 32) | (task >> 54));
+      }
+    }
+    // held: task << 2 | the start's kind (1 to 3)
+    void fold_held_start(std::uint64_t held) noexcept {
+      fold(static_cast<EventKind>(held & 3), held >> 2, 0, 0, ChoicePoint::ready_order, EventKind{});
+    }
+  };
+  static bool is_step_start(EventKind k) noexcept {
+    return k == EventKind::task_started || k == EventKind::task_resumed || k == EventKind::task_thrown;
   }
+  static bool is_step_end(EventKind k) noexcept {
+    return k >= EventKind::task_suspended && k <= EventKind::task_cancelled;
+  }
+  static_assert(static_cast<int>(EventKind::task_started) == 1 && static_cast<int>(EventKind::task_thrown) == 3,
+                "a held start's kind takes two bits");
+  static_assert(static_cast<int>(EventKind::task_suspended) == 4 && static_cast<int>(EventKind::task_cancelled) == 8,
+                "the step ends are suspended..cancelled");
+  void fold_event(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg, std::uint32_t aux,
+                  ChoicePoint why) noexcept {
+    if (held_start_ != 0 || time_ns != hash_time_ || is_step_start(kind)) [[unlikely]] {
+      fold_event_slow(kind, time_ns, task, arg, aux, why);
+      return;
+    }
+    Hasher h{hash_};
+    h.fold(kind, task, arg, aux, why, EventKind{});
+    hash_ = h.h;
+  }
+  void fold_event_slow(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg,
+                       std::uint32_t aux, ChoicePoint why) noexcept;
+  void fold_held_start() noexcept;  // if one is held
   // The fast path writes one to three words. fast_left_ counts the events
   // that may still take it: none is a group start and each has room for
   // three words in this block. When it runs out, or the clock moved, or a
@@ -217,7 +295,9 @@ class Trace {
   std::vector<std::string> strings_;
   std::vector<std::pair<std::uint64_t, std::string>> names_;  // given names, by task id (ascending)
   static constexpr std::uint64_t kHashSeed = 0xcbf29ce484222325ULL;
-  std::uint64_t hash_ = kHashSeed;
+  std::uint64_t hash_ = kHashSeed;  // the events folded so far (format 2, fold_event)
+  std::int64_t hash_time_ = 0;      // the time last folded
+  std::uint64_t held_start_ = 0;    // a step start not folded yet: task << 2 | kind; 0: none
   std::uint64_t string_count_ = 0;  // strings added (kept or not)
   bool keep_ = true;
 };
