@@ -38,6 +38,12 @@ void SimLoop::record_step_start() {
                 last_task_);
 }
 
+void SimLoop::record_after_step_start(EventKind kind, std::uint64_t task, std::uint64_t arg, std::uint32_t aux,
+                                      ChoicePoint why) {
+  record_step_start();
+  trace_.record(kind, now_.time_since_epoch().count(), task, arg, aux, why);
+}
+
 void SimLoop::wait_for_work(std::optional<TimePoint> deadline) {
   if (!deadline) {
     throw Deadlock(fmt::format(
@@ -166,8 +172,13 @@ void SimLoop::record_with_string(EventKind kind, std::uint64_t task, std::string
     trace_.record_step(step_event(w & StepState::kThrowing, w & StepState::kLaterStep), end,
                        now_.time_since_epoch().count(), task_id, arg, aux);
   } else {
-    record(end, task_id, arg, aux);  // records another task's kept start first
+    record_step_end_alone(end, task_id, arg, aux);
   }
+}
+
+// Out of line: the common path above then saves no registers.
+void SimLoop::record_step_end_alone(EventKind end, std::uint64_t task_id, std::uint64_t arg, std::uint32_t aux) {
+  record(end, task_id, arg, aux);  // records another task's kept start first
 }
 
 // Split by how, each part out of line: a bare yield (every W2 switch)

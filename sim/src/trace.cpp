@@ -150,6 +150,18 @@ void Trace::fold_event_slow(EventKind kind, std::int64_t time_ns, std::uint64_t 
   hash_ = h.h;
 }
 
+void Trace::record_slow(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg,
+                        std::uint32_t aux, ChoicePoint why) {
+  fold_event(kind, time_ns, task, arg, aux, why);
+  if (keep_) store(kind, time_ns, task, arg, aux, why);
+}
+
+void Trace::record_step_slow(EventKind start, EventKind end, std::int64_t time_ns, std::uint64_t task,
+                             std::uint64_t arg, std::uint32_t aux) {
+  record(start, time_ns, task);
+  record(end, time_ns, task, arg, aux);  // folds the pair, as fold_event_slow holds the start
+}
+
 std::uint64_t Trace::add_string(std::string s) {
   fold_held_start();  // the string comes after it
   std::uint64_t h = hash_ ^ s.size();

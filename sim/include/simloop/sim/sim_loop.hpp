@@ -89,10 +89,14 @@ class SimLoop : public Loop, private LoopObserver {
   // Every event goes through here: a kept step start is recorded first.
   void record(EventKind kind, std::uint64_t task, std::uint64_t arg = 0, std::uint32_t aux = 0,
               ChoicePoint why = ChoicePoint::ready_order) {
-    if (has_step_start()) [[unlikely]]
-      record_step_start();
+    if (has_step_start()) [[unlikely]] {
+      record_after_step_start(kind, task, arg, aux, why);  // out of line: no registers saved here
+      return;
+    }
     trace_.record(kind, now_.time_since_epoch().count(), task, arg, aux, why);
   }
+  [[gnu::noinline]] void record_after_step_start(EventKind kind, std::uint64_t task, std::uint64_t arg,
+                                                 std::uint32_t aux, ChoicePoint why);
   void record_with_string(EventKind kind, std::uint64_t task, std::string text);
   // The start of the step in progress, which the loop kept for us
   // (LoopObserver::defers_step_starts): recorded before any other event.
@@ -100,6 +104,8 @@ class SimLoop : public Loop, private LoopObserver {
   // A step's end (suspended, yielded, done) with its kept start, as one
   // Trace::record_step when the start is this task's (sim_loop.cpp, inline there).
   void record_step_end(EventKind end, std::uint64_t task_id, std::uint64_t arg = 0, std::uint32_t aux = 0);
+  [[gnu::noinline]] void record_step_end_alone(EventKind end, std::uint64_t task_id, std::uint64_t arg,
+                                               std::uint32_t aux);
   [[gnu::noinline]] void on_task_yielded(std::uint64_t task_id);
   [[gnu::noinline]] void on_task_blocked(std::uint64_t task_id, const detail::FutureBase& fut);
   // For const readers of the trace: recording the kept start changes what

@@ -112,34 +112,46 @@ class Trace {
   void record(const TraceEvent& e) { record(e.kind, e.time_ns, e.task, e.arg, e.aux, e.why); }
   // The same, field by field: the hot callers (SimLoop's hooks) pass
   // registers, and no TraceEvent is built unless store_slow needs one.
+  // The fast path (nothing held, the clock where it was, room in this
+  // block's fast stretch) calls nothing but record_slow, as a tail call, so
+  // it saves no registers; record_slow is the general path.
   void record(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg = 0, std::uint32_t aux = 0,
               ChoicePoint why = ChoicePoint::ready_order) {
-    fold_event(kind, time_ns, task, arg, aux, why);
-    if (keep_) store(kind, time_ns, task, arg, aux, why);
+    if (held_start_ != 0 || time_ns != hash_time_ || is_step_start(kind) ||
+        (keep_ && (fast_left_ == 0 || time_ns != mark_time_ || is_wide(task, arg, aux)))) [[unlikely]] {
+      record_slow(kind, time_ns, task, arg, aux, why);
+      return;
+    }
+    Hasher h{hash_};
+    h.fold(kind, task, arg, aux, why, EventKind{});
+    hash_ = h.h;
+    if (keep_) {
+      --fast_left_;
+      next_ = put(next_, kind, task, arg, aux, why);
+      ++size_;
+    }
   }
   // A step's start and its end, one after the other (the same task, the
   // same time): the same as two record calls, with one hash fold instead of
   // two, and one store (SimLoop, when a step records nothing else).
   void record_step(EventKind start, EventKind end, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg = 0,
                    std::uint32_t aux = 0) {
-    if (held_start_ != 0 || time_ns != hash_time_ || task > kMaxHeldTask) [[unlikely]] {
-      fold_event(start, time_ns, task, 0, 0, ChoicePoint::ready_order);  // the general path: holds it...
-      fold_event(end, time_ns, task, arg, aux, ChoicePoint::ready_order);  // ...and folds the pair
-    } else {
-      Hasher h{hash_};
-      h.fold(end, task, arg, aux, ChoicePoint::ready_order, start);
-      hash_ = h.h;
+    // The fast path: nothing held, the clock where it was, and (if events
+    // are kept) room for both in this block's fast stretch. Anything else
+    // goes out of line, so this path saves no registers (every W2 switch).
+    if (held_start_ != 0 || time_ns != hash_time_ || task > kMaxHeldTask ||
+        (keep_ && (fast_left_ < 2 || time_ns != mark_time_ || is_wide(task, arg, aux)))) [[unlikely]] {
+      record_step_slow(start, end, time_ns, task, arg, aux);  // record(start), record(end)
+      return;
     }
+    Hasher h{hash_};
+    h.fold(end, task, arg, aux, ChoicePoint::ready_order, start);
+    hash_ = h.h;
     if (keep_) {
-      if (fast_left_ >= 2 && time_ns == mark_time_ && !is_wide(task, arg, aux)) {
-        fast_left_ -= 2;
-        next_ = put(next_, start, task, 0, 0, ChoicePoint::ready_order);
-        next_ = put(next_, end, task, arg, aux, ChoicePoint::ready_order);
-        size_ += 2;
-      } else {
-        store(start, time_ns, task, 0, 0, ChoicePoint::ready_order);
-        store(end, time_ns, task, arg, aux, ChoicePoint::ready_order);
-      }
+      fast_left_ -= 2;
+      next_ = put(next_, start, task, 0, 0, ChoicePoint::ready_order);
+      next_ = put(next_, end, task, arg, aux, ChoicePoint::ready_order);
+      size_ += 2;
     }
   }
   std::uint64_t add_string(std::string s);  // also hashed
@@ -176,9 +188,10 @@ class Trace {
   // multiply and a shift-xor (order-sensitive; high bits reach low ones).
   //   - When an event's time differs from the last one folded (0 at first):
   //     the word kClockHead (15, no event kind), then the time.
-  //   - Each event: one head word, kind | why << 4 | more << 7 | start << 8
-  //     | task << 10; if `more` (arg or aux not 0, or a task id from 2^54),
-  //     two words follow: arg, and aux << 32 | task >> 54.
+  //   - Each event: one head word, kind | why << 4 | has_arg << 7 |
+  //     has_aux << 8 | start << 9 | task << 11; then arg if has_arg (arg
+  //     is not 0), then aux << 32 | task >> 53 if has_aux (aux is not 0, or
+  //     the task id is from 2^53).
   //   - A step's start (started, resumed, thrown) is held back: if the next
   //     event is the same task's step end (suspended, yielded, done, failed,
   //     cancelled) at the same time, the two are one head, the end's, with
@@ -188,7 +201,7 @@ class Trace {
   // Format 1 (before the tenth session) folded four words an event, time
   // included: a switch of bench W2 waited on eight multiplies in a row.
   static constexpr std::uint64_t kClockHead = 15;
-  static constexpr std::uint64_t kMaxHeldTask = (std::uint64_t{1} << 54) - 1;
+  static constexpr std::uint64_t kMaxHeldTask = (std::uint64_t{1} << 53) - 1;
   struct Hasher {
     std::uint64_t h;
     void mix(std::uint64_t w) noexcept {
@@ -197,13 +210,14 @@ class Trace {
     }
     void fold(EventKind kind, std::uint64_t task, std::uint64_t arg, std::uint32_t aux, ChoicePoint why,
               EventKind start) noexcept {
-      const bool more = (arg | aux | (task >> 54)) != 0;
+      const bool has_arg = arg != 0;
+      const bool has_aux = (aux | (task >> 53)) != 0;
       mix(static_cast<std::uint64_t>(kind) | (static_cast<std::uint64_t>(why) << 4) |
-          (static_cast<std::uint64_t>(more) << 7) | (static_cast<std::uint64_t>(start) << 8) | (task << 10));
-      if (more) [[unlikely]] {
-        mix(arg);
-        mix((static_cast<std::uint64_t>(aux) << 32) | (task >> 54));
-      }
+          (static_cast<std::uint64_t>(has_arg) << 7) | (static_cast<std::uint64_t>(has_aux) << 8) |
+          (static_cast<std::uint64_t>(start) << 9) | (task << 11));
+      if (has_arg) mix(arg);  // created (the creator), suspended (the future), ...
+      if (has_aux) [[unlikely]]
+        mix((static_cast<std::uint64_t>(aux) << 32) | (task >> 53));
     }
     // held: task << 2 | the start's kind (1 to 3)
     void fold_held_start(std::uint64_t held) noexcept {
@@ -233,6 +247,11 @@ class Trace {
   void fold_event_slow(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg,
                        std::uint32_t aux, ChoicePoint why) noexcept;
   void fold_held_start() noexcept;  // if one is held
+  void record_slow(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg, std::uint32_t aux,
+                   ChoicePoint why);
+  // record_step's general path: the two events one by one (record).
+  void record_step_slow(EventKind start, EventKind end, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg,
+                        std::uint32_t aux);
   // The fast path writes one to three words. fast_left_ counts the events
   // that may still take it: none is a group start and each has room for
   // three words in this block. When it runs out, or the clock moved, or a
