@@ -14,6 +14,13 @@ time but no CPU time; --metric wall uses the wall clock instead. Each row is
 the median of --reps repetitions (run inside one process per row; memory is
 measured in the first one). Every repetition checks its sum; a wrong sum
 fails the run.
+
+The main table's C++ rows of one workload (simloop's configurations, the
+floor, asio) run in --rounds interleaved rounds, one process each per round,
+and each row is the median over its rounds: this machine's speed drifts by
+tens of percent over minutes, and a ratio of two rows measured minutes
+apart measured the drift. With more than one repetition a process's first
+one (cold pages) gives the memory figure but not the time.
 """
 
 import argparse
@@ -90,10 +97,19 @@ def run_rows(cmd, label):
 
 
 class Measure:
+    """rows: one process's JSON rows, or a list of such lists (rounds)."""
+
     def __init__(self, rows, metric):
+        procs = rows if rows and isinstance(rows[0], list) else [rows]
+        rows = [r for p in procs for r in p]
         self.rows = rows
         key = 'cpu_ns' if metric == 'cpu' else 'wall_ns'
-        per_op = [r[key] / r['ops'] for r in rows]
+        if len(procs) > 1:
+            # Rounds: the warm repetitions of every process (all, at one rep each).
+            timed = [r for p in procs for r in (p[1:] if len(p) > 1 else p)]
+        else:
+            timed = rows
+        per_op = [r[key] / r['ops'] for r in timed]
         self.ns = statistics.median(per_op)
         self.spread = (min(per_op), max(per_op))
         self.first = rows[0]
@@ -159,22 +175,28 @@ def main_table(args, simloop_bin, asio_bin, floor_bin):
     reps_cpp = 1 if smoke else args.reps
     reps_py = 1 if smoke else max(1, args.reps_py)
     py = [sys.executable, HERE / 'asyncio_bench.py']
+    rounds = 1 if smoke else max(1, args.rounds)
     res = {}  # (impl-config, workload) -> Measure
     for w in WORKLOADS:
         n = N_SMOKE if smoke else N_CPP[w]
         npy = N_SMOKE // 5 if smoke else N_PY[w]
         suffix = ':await' if args.join == 'await' and w in JOINED else ''
+        cmds = {}  # (impl-config, workload) -> (command, label, metric)
         for cfg in ['sim-random', 'sim-fifo-notrace', 'real']:
             if cfg == 'real' and w == 'W3':
                 continue
-            res[(cfg, w)] = Measure(run_rows([simloop_bin, w, n, reps_cpp, cfg + suffix], f'simloop {cfg} {w}'),
-                                    args.metric)
+            cmds[(cfg, w)] = ([simloop_bin, w, n, reps_cpp, cfg + suffix], f'simloop {cfg} {w}', args.metric)
         if floor_bin:
             # Same n and reps as simloop; virtual time for W3 too.
-            res[('floor', w)] = Measure(run_rows([floor_bin, w, n, reps_cpp], f'floor {w}'), args.metric)
+            cmds[('floor', w)] = ([floor_bin, w, n, reps_cpp], f'floor {w}', args.metric)
         if asio_bin:
-            res[('asio', w)] = Measure(run_rows([asio_bin, w, n, reps_cpp], f'asio {w}'),
-                                       'cpu' if w == 'W3' else args.metric)
+            cmds[('asio', w)] = ([asio_bin, w, n, reps_cpp], f'asio {w}', 'cpu' if w == 'W3' else args.metric)
+        procs = {k: [] for k in cmds}
+        for r in range(rounds):
+            for k, (cmd, label, _) in cmds.items():
+                procs[k].append(run_rows(cmd, label + (f' (round {r + 1}/{rounds})' if rounds > 1 else '')))
+        for k, (_, _, metric) in cmds.items():
+            res[k] = Measure(procs[k], metric)
         if not args.no_python:
             pycfg = 'virtual' if w == 'W3' else 'plain'
             res[('asyncio', w)] = Measure(run_rows(py + [w, npy, reps_py, pycfg], f'asyncio {pycfg} {w}'), args.metric)
@@ -351,7 +373,9 @@ def main():
     ap.add_argument('--no-floor', action='store_true',
                     help="skip bench_floor: vs floor then uses the issue's fixed figures")
     ap.add_argument('--no-python', action='store_true')
-    ap.add_argument('--reps', type=int, default=5, help='repetitions of each C++ row (median)')
+    ap.add_argument('--reps', type=int, default=3, help='repetitions in each C++ process (median)')
+    ap.add_argument('--rounds', type=int, default=3,
+                    help="main table: interleaved rounds of a workload's C++ rows, one process each (median)")
     ap.add_argument('--reps-py', type=int, default=3, help='repetitions of each Python row (median)')
     ap.add_argument('--join', choices=['gather', 'await'], default='gather',
                     help='how simloop joins W1a/W1b/W3/W4: gather (the spec, default) or awaiting each task in turn')
@@ -401,6 +425,8 @@ def main():
         print(f'smoke: {len(res) + len(x1)} rows ran and checked their sums')
         return 0
     print_main(res, x1, args.metric)
+    print(f'(C++ rows: median over {args.rounds} interleaved round(s) of one process each, {args.reps} repetition(s) '
+          f'a process, the first one left out of the time when there are more; asyncio: median of {args.reps_py}.)')
     return 0
 
 

@@ -13,7 +13,7 @@
 // arguments, the strings) as it is recorded, also when events are not kept
 // (RunOptions::trace = false), so two runs with equal hashes did the same
 // thing step for step. It is a function of the events alone, not of how or
-// when they were recorded (see fold_event for its format, the second).
+// when they were recorded (its format, the second, is described at Hasher).
 //
 // Printed form, one line per event (Trace::format_event):
 //     t=0.002000s  Task-2 (lost_update)  suspended on future #7
@@ -198,8 +198,8 @@ class Trace {
   //     the start's kind in `start` (else 0); otherwise the start is folded
   //     alone first. So a step costs one fold, not two, and the hash stays a
   //     function of the events alone (hash() folds a start still held).
-  // Format 1 (before the tenth session) folded four words an event, time
-  // included: a switch of bench W2 waited on eight multiplies in a row.
+  // Format 1 (tokens "SL1.", schedule.hpp) folded four words an event,
+  // time included: a switch of bench W2 waited on eight multiplies in a row.
   static constexpr std::uint64_t kClockHead = 15;
   static constexpr std::uint64_t kMaxHeldTask = (std::uint64_t{1} << 53) - 1;
   struct Hasher {
