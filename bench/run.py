@@ -97,18 +97,17 @@ def run_rows(cmd, label):
 
 
 class Measure:
-    """rows: one process's JSON rows, or a list of such lists (rounds)."""
+    """rows: one process's JSON rows (all timed), or a list of such lists, the
+    main table's rounds (each process's warm repetitions timed: all of it
+    at one repetition a process)."""
 
     def __init__(self, rows, metric):
-        procs = rows if rows and isinstance(rows[0], list) else [rows]
+        rounds = bool(rows) and isinstance(rows[0], list)
+        procs = rows if rounds else [rows]
         rows = [r for p in procs for r in p]
         self.rows = rows
         key = 'cpu_ns' if metric == 'cpu' else 'wall_ns'
-        if len(procs) > 1:
-            # Rounds: the warm repetitions of every process (all, at one rep each).
-            timed = [r for p in procs for r in (p[1:] if len(p) > 1 else p)]
-        else:
-            timed = rows
+        timed = [r for p in procs for r in (p[1:] if len(p) > 1 else p)] if rounds else rows
         per_op = [r[key] / r['ops'] for r in timed]
         self.ns = statistics.median(per_op)
         self.spread = (min(per_op), max(per_op))

@@ -165,9 +165,8 @@ void SimLoop::record_with_string(EventKind kind, std::uint64_t task, std::string
 // recorded with the end in one Trace::record_step. Inline: in each hook.
 [[gnu::always_inline]] inline void SimLoop::record_step_end(EventKind end, std::uint64_t task_id, std::uint64_t arg,
                                                             std::uint32_t aux) {
-  const std::uint64_t w = step_state().started;
-  if (step_start_task_id(w) == task_id) {  // task ids start at 1: never a word of 0
-    step_state().started = 0;
+  if (step_start_task_id(step_state().started) == task_id) {  // task ids start at 1: never a word of 0
+    const std::uint64_t w = take_step_start();
     last_task_ = task_id;
     trace_.record_step(step_event(w & StepState::kThrowing, w & StepState::kLaterStep), end,
                        now_.time_since_epoch().count(), task_id, arg, aux);

@@ -252,9 +252,7 @@ std::optional<std::size_t> first_difference(const Trace& a, const Trace& b) {
     const TraceEvent q = b.event(i);
     if (p.time_ns != q.time_ns || p.task != q.task || p.kind != q.kind || p.aux != q.aux || p.why != q.why)
       return i;
-    bool textual = p.kind == EventKind::task_failed || p.kind == EventKind::task_cancelled ||
-                   p.kind == EventKind::cancel_requested || p.kind == EventKind::report;
-    if (textual ? a.text(p.arg) != b.text(q.arg) : p.arg != q.arg) return i;
+    if (has_text(p.kind) ? a.text(p.arg) != b.text(q.arg) : p.arg != q.arg) return i;
   }
   if (a.size() != b.size()) return n;
   return std::nullopt;

@@ -20,22 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool same(const TraceEvent& a, const TraceEvent& b) {
-  return a.time_ns == b.time_ns && a.task == b.task && a.arg == b.arg && a.aux == b.aux && a.kind == b.kind &&
-         a.why == b.why;
-}
-bool is_start(EventKind k) {
-  return k == EventKind::task_started || k == EventKind::task_resumed || k == EventKind::task_thrown;
-}
-bool is_end(EventKind k) {
-  return k == EventKind::task_suspended || k == EventKind::task_yielded || k == EventKind::task_done ||
-         k == EventKind::task_failed || k == EventKind::task_cancelled;
-}
-bool has_string(EventKind k) {
-  return k == EventKind::task_failed || k == EventKind::task_cancelled || k == EventKind::cancel_requested ||
-         k == EventKind::report;
-}
-
 // Steps of a few tasks: mostly a start and its end, sometimes with other
 // events between them (a created task, a choice), sometimes another task's
 // end or a clock move right after a start, so every path of the held start
@@ -73,8 +57,8 @@ std::vector<TraceEvent> steps(std::size_t n) {
 void record_all(sim::Trace& tr, const std::vector<TraceEvent>& evs, bool pairs) {
   for (std::size_t i = 0; i < evs.size(); ++i) {
     const TraceEvent& e = evs[i];
-    if (pairs && i + 1 < evs.size() && is_start(e.kind) && is_end(evs[i + 1].kind) && evs[i + 1].task == e.task &&
-        evs[i + 1].time_ns == e.time_ns) {
+    if (pairs && i + 1 < evs.size() && sim::is_step_start(e.kind) && sim::is_step_end(evs[i + 1].kind) &&
+        evs[i + 1].task == e.task && evs[i + 1].time_ns == e.time_ns) {
       const TraceEvent& end = evs[++i];
       tr.record_step(e.kind, end.kind, e.time_ns, e.task, end.arg, end.aux);
     } else {
@@ -118,7 +102,7 @@ TEST_CASE("trace hash: a step recorded as one pair hashes and reads back as its 
     REQUIRE(paired.size() == evs.size());
     for (std::size_t i = 0; i < evs.size(); ++i) {
       INFO("event " << i);
-      REQUIRE(same(paired.event(i), evs[i]));
+      REQUIRE(paired.event(i) == evs[i]);
     }
   }
 }
@@ -179,8 +163,8 @@ TEST_CASE("trace hash: a run's events, recorded again one by one, give the run's
       const TraceEvent e = run.event(i);
       failed |= e.kind == EventKind::task_failed;
       cancelled |= e.kind == EventKind::task_cancelled;
-      paired |= i > 0 && is_end(e.kind) && is_start(run.event(i - 1).kind);
-      if (has_string(e.kind)) CHECK(again.add_string(run.text(e.arg)) == e.arg);
+      paired |= i > 0 && sim::is_step_end(e.kind) && sim::is_step_start(run.event(i - 1).kind);
+      if (sim::has_text(e.kind)) CHECK(again.add_string(run.text(e.arg)) == e.arg);
       again.record(e);
     }
     CHECK(failed);

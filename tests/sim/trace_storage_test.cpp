@@ -13,10 +13,6 @@ using sim::EventKind;
 using sim::TraceEvent;
 
 namespace {
-bool same(const TraceEvent& a, const TraceEvent& b) {
-  return a.time_ns == b.time_ns && a.task == b.task && a.arg == b.arg && a.aux == b.aux && a.kind == b.kind &&
-         a.why == b.why;
-}
 // Kinds whose arg is not a string index (first_difference compares the
 // strings of the others).
 constexpr EventKind kKinds[] = {EventKind::task_created, EventKind::task_started, EventKind::task_resumed,
@@ -63,11 +59,11 @@ TEST_CASE("trace: every event reads back as recorded, across blocks, clock marks
   REQUIRE(tr.size() == evs.size());
   for (std::size_t i = 0; i < evs.size(); ++i) {
     INFO("event " << i);
-    REQUIRE(same(tr.event(i), evs[i]));
+    REQUIRE(tr.event(i) == evs[i]);
   }
   auto all = tr.events();
   REQUIRE(all.size() == evs.size());
-  CHECK(same(all.back(), evs.back()));
+  CHECK(all.back() == evs.back());
   CHECK_THROWS_AS(tr.event(evs.size()), std::out_of_range);
 }
 
@@ -103,7 +99,7 @@ TEST_CASE("trace: a choice with every field is 12 bytes; marks and wide events c
   // marks for a clock that moves every 7th event (~2.6 bytes with the
   // vector's slack), ~0.5% wide events.
   CHECK(tr.bytes_reserved() < evs.size() * 14 + 65536);
-  CHECK(same(tr.event(99999), evs[99999]));
+  CHECK(tr.event(99999) == evs[99999]);
 }
 
 TEST_CASE("trace: the hash does not depend on keeping events; clear() starts afresh", "[trace]") {
@@ -129,7 +125,7 @@ TEST_CASE("trace: the hash does not depend on keeping events; clear() starts afr
   CHECK(kept.size() == 0);
   for (auto& e : evs) kept.record(e);
   CHECK(kept.hash() == h);
-  CHECK(same(kept.event(4999), evs[4999]));
+  CHECK(kept.event(4999) == evs[4999]);
 }
 
 TEST_CASE("trace: a moved-from trace is empty and records again", "[trace]") {
@@ -140,7 +136,7 @@ TEST_CASE("trace: a moved-from trace is empty and records again", "[trace]") {
   CHECK(b.size() == 100);
   CHECK(a.size() == 0);  // NOLINT(bugprone-use-after-move): documented state
   a.record(evs[0]);
-  CHECK(same(a.event(0), evs[0]));
+  CHECK(a.event(0) == evs[0]);
   sim::Trace fresh;
   fresh.record(evs[0]);
   CHECK(a.hash() == fresh.hash());

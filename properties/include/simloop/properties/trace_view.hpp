@@ -42,9 +42,7 @@ class TraceView {
   const sim::TraceEvent& operator[](std::size_t i) const { return ev_[i]; }
   long ms(std::size_t i) const { return static_cast<long>(ev_[i].time_ns / 1'000'000); }
 
-  static bool is_step(sim::EventKind k) {
-    return k == sim::EventKind::task_started || k == sim::EventKind::task_resumed || k == sim::EventKind::task_thrown;
-  }
+  static bool is_step(sim::EventKind k) { return sim::is_step_start(k); }
   static bool is_finish(sim::EventKind k) {
     return k == sim::EventKind::task_done || k == sim::EventKind::task_failed || k == sim::EventKind::task_cancelled;
   }

@@ -46,6 +46,21 @@ enum class EventKind : std::uint8_t {
   report,            // the loop reported something (unretrieved exception, ...); arg: string index
 };
 const char* to_string(EventKind k) noexcept;
+// How a step begins: started, resumed, thrown.
+constexpr bool is_step_start(EventKind k) noexcept {
+  return k == EventKind::task_started || k == EventKind::task_resumed || k == EventKind::task_thrown;
+}
+// How a step ends: suspended, yielded, done, failed, cancelled.
+constexpr bool is_step_end(EventKind k) noexcept {
+  return k >= EventKind::task_suspended && k <= EventKind::task_cancelled;
+}
+static_assert(static_cast<int>(EventKind::task_suspended) == 4 && static_cast<int>(EventKind::task_cancelled) == 8,
+              "the step ends are suspended..cancelled");
+// Kinds whose arg is a string index (Trace::text).
+constexpr bool has_text(EventKind k) noexcept {
+  return k == EventKind::task_failed || k == EventKind::task_cancelled || k == EventKind::cancel_requested ||
+         k == EventKind::report;
+}
 
 struct TraceEvent {
   std::int64_t time_ns;
@@ -54,6 +69,7 @@ struct TraceEvent {
   std::uint32_t aux;
   EventKind kind;
   ChoicePoint why;  // for choice events
+  friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
 };
 
 class Trace {
@@ -224,16 +240,8 @@ class Trace {
       fold(static_cast<EventKind>(held & 3), held >> 2, 0, 0, ChoicePoint::ready_order, EventKind{});
     }
   };
-  static bool is_step_start(EventKind k) noexcept {
-    return k == EventKind::task_started || k == EventKind::task_resumed || k == EventKind::task_thrown;
-  }
-  static bool is_step_end(EventKind k) noexcept {
-    return k >= EventKind::task_suspended && k <= EventKind::task_cancelled;
-  }
   static_assert(static_cast<int>(EventKind::task_started) == 1 && static_cast<int>(EventKind::task_thrown) == 3,
                 "a held start's kind takes two bits");
-  static_assert(static_cast<int>(EventKind::task_suspended) == 4 && static_cast<int>(EventKind::task_cancelled) == 8,
-                "the step ends are suspended..cancelled");
   void fold_event(EventKind kind, std::int64_t time_ns, std::uint64_t task, std::uint64_t arg, std::uint32_t aux,
                   ChoicePoint why) noexcept {
     if (held_start_ != 0 || time_ns != hash_time_ || is_step_start(kind)) [[unlikely]] {
